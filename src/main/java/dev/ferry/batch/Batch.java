@@ -1,0 +1,38 @@
+package dev.ferry.batch;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A batch in Ferry's canonical model, whatever provider runs it.
+ *
+ * @param id the provider's batch id
+ * @param provider the name of the provider that runs the batch
+ * @param endpoint the endpoint every request targets, such as
+ * {@code /v1/chat/completions}
+ * @param model the model, where the provider says
+ * @param inputFileId the input file
+ * @param completionWindow the completion window, such as {@code 24h}
+ * @param status the status in OpenAI's vocabulary
+ * @param processingStatus the provider's native state, where it differs in kind
+ * @param requestCounts how the requests stand
+ * @param metadata the caller's metadata
+ * @param times the timestamps
+ * @param outputFileId the file of successful results, once there is one
+ * @param errorFileId the file of failed requests, once there is one
+ * @param errors batch-level errors
+ * @param resultsUrl where results can be fetched, for providers that serve them so
+ * @param usage token usage, where the provider reports it
+ * @param rawRequest the body Ferry sent upstream, if any
+ * @param rawResponse the provider's own response, if it came over the wire
+ */
+public record Batch(String id, String provider, String endpoint, @Nullable String model, @Nullable String inputFileId,
+		@Nullable String completionWindow, BatchStatus status, @Nullable String processingStatus,
+		RequestCounts requestCounts, @Nullable Map<String, String> metadata, BatchTimes times,
+		@Nullable String outputFileId, @Nullable String errorFileId, List<BatchError> errors,
+		@Nullable String resultsUrl, @Nullable JsonNode usage, @Nullable JsonNode rawRequest,
+		@Nullable JsonNode rawResponse) {
+}

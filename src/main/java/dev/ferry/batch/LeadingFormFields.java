@@ -1,0 +1,48 @@
+package dev.ferry.batch;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.codec.multipart.FormPartEvent;
+import org.springframework.http.codec.multipart.PartEvent;
+
+/**
+ * Reads the form fields of a multipart stream that come before its first file part, so a
+ * {@code provider} field can route the upload while the file itself still streams.
+ */
+public final class LeadingFormFields {
+
+	private LeadingFormFields() {
+	}
+
+	/**
+	 * Peeks at the leading form fields, then hands on every event, those fields included.
+	 * @param <T> the result type
+	 * @param events the multipart events, subscribed to once
+	 * @param then receives the leading fields and the whole event stream
+	 * @return what {@code then} returns
+	 */
+	public static <T> Mono<T> peek(Flux<PartEvent> events,
+			BiFunction<Map<String, String>, Flux<PartEvent>, Mono<T>> then) {
+		return peek(events, new LinkedHashMap<>(), new ArrayList<>(), then);
+	}
+
+	private static <T> Mono<T> peek(Flux<PartEvent> events, Map<String, String> fields, List<PartEvent> seen,
+			BiFunction<Map<String, String>, Flux<PartEvent>, Mono<T>> then) {
+		return events.switchOnFirst((signal, all) -> {
+			if (signal.get() instanceof FormPartEvent form) {
+				fields.put(form.name(), form.value());
+				seen.add(form);
+				return peek(all.skip(1), fields, seen, then).flux();
+			}
+			return then.apply(fields, Flux.concat(Flux.fromIterable(seen), all)).flux();
+		}).next();
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.ferry.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * One upstream provider, configured under {@code ferry.providers.<name>}.
+ *
+ * @param type the wire family of the provider
+ * @param baseUrl the upstream base URL (required for every type but sandbox)
+ * @param apiKey the provider key used for upstream calls
+ * @param apiKeys further provider keys, used in turn with {@code apiKey}
+ * @param connectTimeout how long to wait for a TCP connection to the upstream
+ * @param responseTimeout how long to wait for the upstream's response headers
+ * @param maxConnections the size of the upstream connection pool
+ * @param pendingAcquireMaxCount how many requests may wait for a pooled connection
+ * @param processingTime how long a sandbox batch takes from creation to completion
+ */
+public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseUrl, @Nullable String apiKey,
+		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
+		@DefaultValue("60s") Duration responseTimeout, @DefaultValue("100") @Min(1) @Max(10000) int maxConnections,
+		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration processingTime) {
+
+	/**
+	 * Every non-blank key configured for this provider, {@code api-key} first.
+	 * @return the keys, possibly empty
+	 */
+	public List<String> keys() {
+		List<String> keys = new ArrayList<>();
+		if (this.apiKey != null && !this.apiKey.isBlank()) {
+			keys.add(this.apiKey);
+		}
+		if (this.apiKeys != null) {
+			this.apiKeys.stream().filter((key) -> key != null && !key.isBlank()).forEach(keys::add);
+		}
+		return List.copyOf(keys);
+	}
+
+}

@@ -1,0 +1,14 @@
+package dev.ferry.config;
+
+/**
+ * The wire families Ferry can talk to; several providers may share one type.
+ */
+public enum ProviderType {
+
+	/** The OpenAI Files and Batch API, or any service speaking it. */
+	OPENAI,
+
+	/** The in-process simulated provider. */
+	SANDBOX
+
+}

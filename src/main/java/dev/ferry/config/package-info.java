@@ -1,0 +1,7 @@
+/**
+ * Typed, validated configuration under the {@code ferry} prefix.
+ */
+@NullMarked
+package dev.ferry.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,89 @@
+package dev.ferry.openai;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.BatchService;
+import dev.ferry.batch.FileDownloads;
+import dev.ferry.batch.FileObject;
+import dev.ferry.batch.LeadingFormFields;
+import dev.ferry.batch.PageQuery;
+import dev.ferry.batch.ProviderResolver;
+import dev.ferry.config.ProviderType;
+
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * {@code /openai/v1/files}: OpenAI's Files API, on any provider.
+ */
+@Component
+class OpenAiFilesHandler {
+
+	private final BatchService service;
+
+	private final ProviderResolver resolver;
+
+	OpenAiFilesHandler(BatchService service, ProviderResolver resolver) {
+		this.service = service;
+		this.resolver = resolver;
+	}
+
+	Mono<ServerResponse> upload(ServerRequest request) {
+		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (fields, events) -> {
+			BatchProvider provider = this.resolver.resolve(request, fields.get("provider"), null, defaultProvider());
+			return this.service.upload(provider, events)
+				.flatMap((file) -> OpenAiBatchesHandler.ok(render(provider, file)));
+		});
+	}
+
+	Mono<ServerResponse> list(ServerRequest request) {
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
+		return this.service.listFiles(provider, PageQuery.forFiles(request, provider))
+			.flatMap((page) -> OpenAiBatchesHandler
+				.ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null) ? page.rawResponse()
+						: OpenAiWire.filePageToWire(page)));
+	}
+
+	Mono<ServerResponse> retrieve(ServerRequest request) {
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
+		return this.service.retrieveFile(provider, request.pathVariable("file_id"))
+			.flatMap((file) -> OpenAiBatchesHandler.ok(render(provider, file)));
+	}
+
+	Mono<ServerResponse> delete(ServerRequest request) {
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
+		return this.service.deleteFile(provider, request.pathVariable("file_id")).flatMap((deleted) -> {
+			if (provider.type() == ProviderType.OPENAI && deleted.rawResponse() != null) {
+				return OpenAiBatchesHandler.ok(deleted.rawResponse());
+			}
+			ObjectNode body = JsonNodeFactory.instance.objectNode();
+			body.put("id", deleted.id());
+			body.put("object", "file");
+			body.put("deleted", deleted.deleted());
+			return OpenAiBatchesHandler.ok(body);
+		});
+	}
+
+	Mono<ServerResponse> content(ServerRequest request) {
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
+		return this.service.fileContent(provider, request.pathVariable("file_id")).flatMap(FileDownloads::respond);
+	}
+
+	private String defaultProvider() {
+		return this.resolver.registry().defaultProvider();
+	}
+
+	private static JsonNode render(BatchProvider provider, FileObject file) {
+		if (provider.type() == ProviderType.OPENAI && file.rawResponse() != null) {
+			return file.rawResponse();
+		}
+		return OpenAiWire.fileToWire(file);
+	}
+
+}

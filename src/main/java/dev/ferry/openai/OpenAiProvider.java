@@ -1,0 +1,186 @@
+package dev.ferry.openai;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.Batch;
+import dev.ferry.batch.BatchPage;
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.CreateBatch;
+import dev.ferry.batch.FileContent;
+import dev.ferry.batch.FileDeleted;
+import dev.ferry.batch.FileObject;
+import dev.ferry.batch.FilePage;
+import dev.ferry.batch.PageQuery;
+import dev.ferry.config.ProviderType;
+import dev.ferry.web.CallerCredentials;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The OpenAI Files and Batch API, or any service that speaks it.
+ *
+ * <p>
+ * Bodies from OpenAI-format callers pass through with their unknown fields; uploads and
+ * file content stream through without being held in memory. Ids reach the upstream only
+ * as encoded URI template variables.
+ */
+final class OpenAiProvider implements BatchProvider {
+
+	private final String name;
+
+	private final WebClient client;
+
+	private final List<String> keys;
+
+	private final AtomicInteger nextKey = new AtomicInteger();
+
+	private final JsonMapper mapper;
+
+	private final OpenAiUpstreamErrors errors;
+
+	OpenAiProvider(String name, WebClient client, List<String> keys, JsonMapper mapper) {
+		this.name = name;
+		this.client = client;
+		this.keys = keys;
+		this.mapper = mapper;
+		this.errors = new OpenAiUpstreamErrors(name, mapper);
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public ProviderType type() {
+		return ProviderType.OPENAI;
+	}
+
+	@Override
+	public Mono<Batch> createBatch(CreateBatch request) {
+		ObjectNode body = request.passthrough().deepCopy();
+		body.put("input_file_id", request.inputFileId());
+		body.put("endpoint", request.endpoint());
+		body.put("completion_window", request.completionWindow());
+		return json(this.client.post()
+			.uri("/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(this.mapper.writeValueAsBytes(body)))
+			.map((node) -> OpenAiWire.batchFromWire(this.name, node, body));
+	}
+
+	@Override
+	public Mono<Batch> retrieveBatch(String batchId) {
+		return json(this.client.get().uri("/batches/{id}", batchId))
+			.map((node) -> OpenAiWire.batchFromWire(this.name, node, null));
+	}
+
+	@Override
+	public Mono<BatchPage> listBatches(PageQuery query) {
+		return json(this.client.get()
+			.uri((uri) -> uri.path("/batches")
+				.queryParam("limit", query.limit())
+				.queryParamIfPresent("after", Optional.ofNullable(query.after()))
+				.build()))
+			.map((node) -> OpenAiWire.batchPageFromWire(this.name, node));
+	}
+
+	@Override
+	public Mono<Batch> cancelBatch(String batchId) {
+		return json(this.client.post().uri("/batches/{id}/cancel", batchId))
+			.map((node) -> OpenAiWire.batchFromWire(this.name, node, null));
+	}
+
+	@Override
+	public Mono<FileObject> uploadFile(Flux<PartEvent> parts) {
+		return json(this.client.post().uri("/files").body(parts, PartEvent.class))
+			.map((node) -> OpenAiWire.fileFromWire(this.name, node));
+	}
+
+	@Override
+	public Mono<FilePage> listFiles(PageQuery query) {
+		return json(this.client.get()
+			.uri((uri) -> uri.path("/files")
+				.queryParam("limit", query.limit())
+				.queryParamIfPresent("after", Optional.ofNullable(query.after()))
+				.queryParamIfPresent("order", Optional.ofNullable(query.order()))
+				.queryParamIfPresent("purpose", Optional.ofNullable(query.purpose()))
+				.build()))
+			.map((node) -> OpenAiWire.filePageFromWire(this.name, node));
+	}
+
+	@Override
+	public Mono<FileObject> retrieveFile(String fileId) {
+		return json(this.client.get().uri("/files/{id}", fileId))
+			.map((node) -> OpenAiWire.fileFromWire(this.name, node));
+	}
+
+	@Override
+	public Mono<FileDeleted> deleteFile(String fileId) {
+		return json(this.client.delete().uri("/files/{id}", fileId))
+			.map((node) -> new FileDeleted(OpenAiWire.text(node, "id") != null ? OpenAiWire.text(node, "id") : fileId,
+					node.path("deleted").asBoolean(false), node));
+	}
+
+	@Override
+	public Mono<FileContent> fileContent(String fileId) {
+		return authorization().flatMap((auth) -> this.client.get()
+			.uri("/files/{id}/content", fileId)
+			.accept(MediaType.ALL)
+			.headers(auth)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.toEntityFlux(DataBuffer.class)
+			.map((entity) -> {
+				MediaType type = entity.getHeaders().getContentType();
+				return new FileContent((type != null) ? type : MediaType.APPLICATION_OCTET_STREAM,
+						entity.getHeaders().getContentLength(), entity.getBody());
+			}));
+	}
+
+	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request) {
+		return authorization().flatMap((auth) -> request.headers(auth)
+			.accept(MediaType.APPLICATION_JSON)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.bodyToMono(byte[].class)
+			.map(this.mapper::readTree));
+	}
+
+	/**
+	 * The upstream credentials: the configured keys in turn, or else the caller's own
+	 * {@code Authorization} header.
+	 */
+	private Mono<Consumer<HttpHeaders>> authorization() {
+		return CallerCredentials.current().map((caller) -> {
+			String key = nextKey();
+			if (key != null) {
+				return (headers) -> headers.setBearerAuth(key);
+			}
+			return (headers) -> caller.ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
+		});
+	}
+
+	private @Nullable String nextKey() {
+		if (this.keys.isEmpty()) {
+			return null;
+		}
+		return this.keys.get(Math.floorMod(this.nextKey.getAndIncrement(), this.keys.size()));
+	}
+
+}

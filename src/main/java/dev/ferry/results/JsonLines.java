@@ -1,0 +1,43 @@
+package dev.ferry.results;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+
+/**
+ * Frames a byte stream into JSONL lines, with memory bounded by the longest line.
+ */
+public final class JsonLines {
+
+	private JsonLines() {
+	}
+
+	/**
+	 * Splits {@code buffers} into lines, releasing every buffer once read.
+	 * @param buffers the bytes
+	 * @param maxLineBytes the longest line accepted; a longer one fails the stream with
+	 * {@link LineTooLongException}
+	 * @return the non-blank lines, in order, numbered as an editor would
+	 */
+	public static Flux<JsonLine> frame(Flux<DataBuffer> buffers, int maxLineBytes) {
+		return Flux.defer(() -> {
+			LineSplitter splitter = new LineSplitter(maxLineBytes);
+			return buffers.concatMapIterable((buffer) -> splitter.feed(consume(buffer)))
+				.concatWith(Mono.fromSupplier(splitter::finish).flatMapIterable((lines) -> lines));
+		});
+	}
+
+	private static byte[] consume(DataBuffer buffer) {
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return bytes;
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
+	}
+
+}

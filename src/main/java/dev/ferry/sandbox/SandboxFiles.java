@@ -1,0 +1,171 @@
+package dev.ferry.sandbox;
+
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.batch.PageQuery;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.web.ApiError;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.codec.multipart.FilePartEvent;
+import org.springframework.http.codec.multipart.FormPartEvent;
+import org.springframework.http.codec.multipart.PartEvent;
+
+/**
+ * The sandbox's files: uploads streamed to the blob store, checked line by line on the
+ * way when their purpose is {@code batch}, plus the generated output and error files.
+ */
+final class SandboxFiles {
+
+	static final Set<String> PURPOSES = Set.of("assistants", "batch", "fine-tune", "vision", "user_data", "evals");
+
+	private final String provider;
+
+	private final BlobStore blobs;
+
+	private final JsonMapper mapper;
+
+	private final int maxLineBytes;
+
+	private final Clock clock;
+
+	private final Map<String, SandboxFile> files = new ConcurrentHashMap<>();
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	SandboxFiles(String provider, BlobStore blobs, JsonMapper mapper, int maxLineBytes, Clock clock) {
+		this.provider = provider;
+		this.blobs = blobs;
+		this.mapper = mapper;
+		this.maxLineBytes = maxLineBytes;
+		this.clock = clock;
+	}
+
+	Mono<SandboxFile> upload(Flux<PartEvent> events) {
+		String id = SandboxIds.mint("file-");
+		String key = blobKey(id);
+		Upload upload = new Upload(new JsonlValidator(this.mapper, this.maxLineBytes));
+		return events.windowUntil(PartEvent::isLast).concatMap((part) -> part.switchOnFirst((first, all) -> {
+			if (first.get() instanceof FilePartEvent file) {
+				return store(upload, file.filename(), key, all.map(PartEvent::content));
+			}
+			if (first.get() instanceof FormPartEvent form) {
+				upload.fields.put(form.name(), form.value());
+			}
+			return all.doOnNext((event) -> DataBufferUtils.release(event.content())).then().flux();
+		})).then(Mono.defer(() -> finish(id, key, upload)));
+	}
+
+	private Flux<Void> store(Upload upload, String filename, String key, Flux<DataBuffer> content) {
+		if (upload.filename != null) {
+			return Flux.error(ApiError.invalid("file", "file: more than one file part (expected: one)"));
+		}
+		upload.filename = filename;
+		return this.blobs.write(key, content.doOnNext(upload.validator::inspect))
+			.doOnNext((bytes) -> upload.bytes = bytes)
+			.then()
+			.flux();
+	}
+
+	private Mono<SandboxFile> finish(String id, String key, Upload upload) {
+		if (upload.filename == null) {
+			return Mono.error(ApiError.invalid("file", "file: missing (expected: a multipart part named 'file')"));
+		}
+		String purpose = upload.fields.get("purpose");
+		String problem = null;
+		if (purpose == null || !PURPOSES.contains(purpose)) {
+			problem = "purpose: " + ((purpose == null) ? "missing" : "'" + purpose + "'") + " (expected one of: "
+					+ String.join(", ", PURPOSES.stream().sorted().toList()) + ")";
+		}
+		else if (purpose.equals("batch")) {
+			String invalid = upload.validator.finish();
+			problem = (invalid != null) ? "file " + upload.filename + ": " + invalid : null;
+		}
+		if (problem != null) {
+			ApiError error = ApiError.invalid(problem.startsWith("purpose") ? "purpose" : "file", problem);
+			return this.blobs.delete(key).then(Mono.error(error));
+		}
+		SandboxFile file = new SandboxFile(id, upload.filename, purpose, upload.bytes, now(), SandboxFile.Kind.UPLOAD,
+				null, this.sequence.incrementAndGet());
+		this.files.put(id, file);
+		return Mono.just(file);
+	}
+
+	SandboxFile register(String id, String filename, long bytes, SandboxFile.Kind kind, String batchId) {
+		SandboxFile file = new SandboxFile(id, filename, "batch_output", bytes, now(), kind, batchId,
+				this.sequence.incrementAndGet());
+		this.files.put(id, file);
+		return file;
+	}
+
+	SandboxFile get(String id) {
+		SandboxFile file = this.files.get(id);
+		if (file == null) {
+			throw ApiError.notFound(this.provider, "No such File object: " + id);
+		}
+		return file;
+	}
+
+	Flux<DataBuffer> uploadedContent(SandboxFile file) {
+		return this.blobs.read(blobKey(file.id()));
+	}
+
+	Mono<SandboxFile> delete(String id) {
+		SandboxFile file = get(id);
+		this.files.remove(id);
+		return (file.kind() == SandboxFile.Kind.UPLOAD) ? this.blobs.delete(blobKey(id)).thenReturn(file)
+				: Mono.just(file);
+	}
+
+	List<SandboxFile> list(PageQuery query) {
+		Comparator<SandboxFile> order = Comparator.comparingLong(SandboxFile::sequence);
+		if (!"asc".equals(query.order())) {
+			order = order.reversed();
+		}
+		Stream<SandboxFile> files = this.files.values()
+			.stream()
+			.filter((file) -> query.purpose() == null || query.purpose().equals(file.purpose()))
+			.sorted(order);
+		return SandboxPages.after(files.toList(), query, SandboxFile::id);
+	}
+
+	private String blobKey(String id) {
+		return "sandbox/" + this.provider + "/files/" + id;
+	}
+
+	private long now() {
+		return this.clock.instant().getEpochSecond();
+	}
+
+	/** What an upload has seen so far. */
+	private static final class Upload {
+
+		final Map<String, String> fields = new LinkedHashMap<>();
+
+		final JsonlValidator validator;
+
+		@Nullable String filename;
+
+		long bytes;
+
+		Upload(JsonlValidator validator) {
+			this.validator = validator;
+		}
+
+	}
+
+}

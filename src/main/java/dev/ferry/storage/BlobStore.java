@@ -1,0 +1,36 @@
+package dev.ferry.storage;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+
+/**
+ * Streams bytes to and from storage under flat string keys, never holding a blob in
+ * memory.
+ */
+public interface BlobStore {
+
+	/**
+	 * Writes a blob, replacing any previous one under the key once it is complete.
+	 * @param key the key, made of {@code [A-Za-z0-9._/-]} without {@code ..}
+	 * @param content the bytes; each buffer is released once written
+	 * @return the number of bytes written
+	 */
+	Mono<Long> write(String key, Flux<DataBuffer> content);
+
+	/**
+	 * Reads a blob as a stream of buffers.
+	 * @param key the key
+	 * @return the content, or an error if there is no such blob
+	 */
+	Flux<DataBuffer> read(String key);
+
+	/**
+	 * Deletes a blob.
+	 * @param key the key
+	 * @return whether a blob was deleted
+	 */
+	Mono<Boolean> delete(String key);
+
+}

@@ -1,0 +1,49 @@
+package dev.ferry.web;
+
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import dev.ferry.config.ProviderProperties;
+
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Builds the one pooled {@link WebClient} each provider uses, once, at start-up.
+ */
+public final class UpstreamClients {
+
+	/** Upstream JSON control objects (batch lists, file lists) are decoded whole. */
+	private static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+	private UpstreamClients() {
+	}
+
+	/**
+	 * A client for one provider: bounded pool, connect and response timeouts.
+	 * @param name the provider name, used to name the pool
+	 * @param properties the provider's configuration
+	 * @param builder the application's builder, cloned and not changed
+	 * @return the client, with the provider's base URL
+	 */
+	public static WebClient create(String name, ProviderProperties properties, WebClient.Builder builder) {
+		if (properties.baseUrl() == null) {
+			throw new IllegalArgumentException("ferry.providers." + name + ".base-url must be set");
+		}
+		ConnectionProvider pool = ConnectionProvider.builder("ferry-" + name)
+			.maxConnections(properties.maxConnections())
+			.pendingAcquireMaxCount(properties.pendingAcquireMaxCount())
+			.pendingAcquireTimeout(properties.connectTimeout().plus(properties.responseTimeout()))
+			.build();
+		HttpClient http = HttpClient.create(pool)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+			.responseTimeout(properties.responseTimeout());
+		return builder.clone()
+			.baseUrl(properties.baseUrl().toString())
+			.clientConnector(new ReactorClientHttpConnector(http))
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(MAX_JSON_BYTES))
+			.build();
+	}
+
+}
