@@ -80,7 +80,7 @@ public class BatchService {
 	public Mono<FileObject> upload(BatchProvider provider, Flux<PartEvent> events) {
 		Flux<PartEvent> forwarded = events
 			.filter((event) -> !(event instanceof FormPartEvent form && form.name().equals("provider")));
-		return call(provider, () -> provider.uploadFile(limitFileBytes(forwarded)));
+		return call(provider, () -> provider.uploadFile(limitFileBytes(FileParts.normalize(forwarded))));
 	}
 
 	public Mono<FilePage> listFiles(BatchProvider provider, PageQuery query) {

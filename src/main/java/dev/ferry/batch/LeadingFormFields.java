@@ -36,12 +36,19 @@ public final class LeadingFormFields {
 	private static <T> Mono<T> peek(Flux<PartEvent> events, Map<String, String> fields, List<PartEvent> seen,
 			BiFunction<Map<String, String>, Flux<PartEvent>, Mono<T>> then) {
 		return events.switchOnFirst((signal, all) -> {
-			if (signal.get() instanceof FormPartEvent form) {
+			PartEvent first = signal.get();
+			if (first instanceof FormPartEvent form) {
 				fields.put(form.name(), form.value());
 				seen.add(form);
 				return peek(all.skip(1), fields, seen, then).flux();
 			}
-			return then.apply(fields, Flux.concat(Flux.fromIterable(seen), all)).flux();
+			if (first != null) {
+				seen.add(first);
+			}
+			// The rest is read later, once the provider has a connection: switchOnFirst's
+			// own replay of its first element does not survive that late subscription, so
+			// the first element is re-emitted here and skipped from the source.
+			return then.apply(fields, Flux.concat(Flux.fromIterable(seen), all.skip((first != null) ? 1 : 0))).flux();
 		}).next();
 	}
 

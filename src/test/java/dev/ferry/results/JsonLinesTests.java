@@ -1,0 +1,77 @@
+package dev.ferry.results;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import dev.ferry.support.TrackedBuffers;
+
+import org.springframework.core.io.buffer.DataBuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonLinesTests {
+
+	private final TrackedBuffers buffers = new TrackedBuffers();
+
+	@Test
+	void framesLinesSplitAcrossBuffers() {
+		StepVerifier.create(JsonLines.frame(chunks("{\"a\":", "1}\n{\"b\"", ":2}\n"), 1024))
+			.expectNext(new JsonLine(1, "{\"a\":1}"), new JsonLine(2, "{\"b\":2}"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+		this.buffers.assertAllReleased();
+	}
+
+	@Test
+	void stripsCarriageReturnsAndKeepsALastLineWithoutNewline() {
+		StepVerifier.create(JsonLines.frame(chunks("{\"a\":1}\r\n{\"b\":2}"), 1024))
+			.expectNext(new JsonLine(1, "{\"a\":1}"), new JsonLine(2, "{\"b\":2}"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void skipsBlankLinesButCountsThem() {
+		StepVerifier.create(JsonLines.frame(chunks("\n{\"a\":1}\n  \r\n\n{\"b\":2}\n\n"), 1024))
+			.expectNext(new JsonLine(2, "{\"a\":1}"), new JsonLine(5, "{\"b\":2}"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void refusesALineOverTheLimitNamingIt() {
+		StepVerifier.create(JsonLines.frame(chunks("{}\n", "0123456789", "0123456789\n"), 16))
+			.expectNext(new JsonLine(1, "{}"))
+			.expectErrorSatisfies((error) -> {
+				assertThat(error).isInstanceOf(LineTooLongException.class);
+				assertThat(((LineTooLongException) error).lineNumber()).isEqualTo(2);
+				assertThat(error).hasMessage("line 2 is longer than 16 bytes");
+			})
+			.verify(Duration.ofSeconds(5));
+		this.buffers.assertAllReleased();
+	}
+
+	@Test
+	void keepsMultiByteCharactersSplitAcrossBuffers() {
+		byte[] bytes = "{\"t\":\"é\"}\n".getBytes(StandardCharsets.UTF_8);
+		int split = 7; // inside the two-byte 'é'
+		Flux<DataBuffer> content = Flux.just(copy(bytes, 0, split), copy(bytes, split, bytes.length));
+		StepVerifier.create(JsonLines.frame(content, 1024))
+			.expectNext(new JsonLine(1, "{\"t\":\"é\"}"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+	}
+
+	private Flux<DataBuffer> chunks(String... parts) {
+		return Flux.fromArray(parts).map(this.buffers::of);
+	}
+
+	private DataBuffer copy(byte[] bytes, int from, int to) {
+		return this.buffers.of(bytes, from, to);
+	}
+
+}

@@ -1,0 +1,35 @@
+package dev.ferry.support;
+
+import java.time.Duration;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+
+/**
+ * Official OpenAI SDK clients pointed at a running Ferry, as a user would configure them.
+ */
+public final class OpenAiClients {
+
+	private OpenAiClients() {
+	}
+
+	/**
+	 * A client for Ferry's OpenAI dialect; retries are off so each call is one request.
+	 * @param port Ferry's port
+	 * @param provider the {@code x-model-provider} header, or {@code null} for the
+	 * default
+	 * @return the client
+	 */
+	public static OpenAIClient ferry(int port, String provider) {
+		OpenAIOkHttpClient.Builder builder = OpenAIOkHttpClient.builder()
+			.baseUrl("http://localhost:" + port + "/openai/v1")
+			.apiKey("sk-caller")
+			.maxRetries(0)
+			.timeout(Duration.ofSeconds(30));
+		if (provider != null) {
+			builder.putHeader("x-model-provider", provider);
+		}
+		return builder.build();
+	}
+
+}
