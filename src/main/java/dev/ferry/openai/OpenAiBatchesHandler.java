@@ -11,6 +11,7 @@ import dev.ferry.batch.CreateBatchBody;
 import dev.ferry.batch.ModelRef;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.config.ProviderType;
 import dev.ferry.web.JsonBodies;
 
@@ -23,7 +24,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code /openai/v1/batches}: OpenAI's Batch API, on any provider.
  */
 @Component
-class OpenAiBatchesHandler {
+class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 
 	private final BatchService service;
 
@@ -37,7 +38,8 @@ class OpenAiBatchesHandler {
 		this.mapper = mapper;
 	}
 
-	Mono<ServerResponse> create(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> create(ServerRequest request) {
 		return JsonBodies.read(request, this.mapper).flatMap((json) -> {
 			CreateBatchBody body = CreateBatchBody.parse(json, null);
 			ModelRef model = ModelRef.parse(body.model(), this.resolver.registry().names());
@@ -47,20 +49,23 @@ class OpenAiBatchesHandler {
 		});
 	}
 
-	Mono<ServerResponse> retrieve(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.retrieve(provider, request.pathVariable("batch_id"))
 			.flatMap((batch) -> ok(render(provider, batch)));
 	}
 
-	Mono<ServerResponse> list(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.list(provider, PageQuery.forBatches(request, provider))
 			.flatMap((page) -> ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null)
 					? page.rawResponse() : OpenAiWire.batchPageToWire(page)));
 	}
 
-	Mono<ServerResponse> cancel(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.cancel(provider, request.pathVariable("batch_id"))
 			.flatMap((batch) -> ok(render(provider, batch)));

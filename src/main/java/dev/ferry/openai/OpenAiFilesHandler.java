@@ -12,6 +12,7 @@ import dev.ferry.batch.FileObject;
 import dev.ferry.batch.LeadingFormFields;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.config.ProviderType;
 
 import org.springframework.http.codec.multipart.PartEvent;
@@ -23,7 +24,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code /openai/v1/files}: OpenAI's Files API, on any provider.
  */
 @Component
-class OpenAiFilesHandler {
+class OpenAiFilesHandler implements BatchApiRoutes.Files {
 
 	private final BatchService service;
 
@@ -34,7 +35,8 @@ class OpenAiFilesHandler {
 		this.resolver = resolver;
 	}
 
-	Mono<ServerResponse> upload(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> upload(ServerRequest request) {
 		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (fields, events) -> {
 			BatchProvider provider = this.resolver.resolve(request, fields.get("provider"), null, defaultProvider());
 			return this.service.upload(provider, events)
@@ -42,7 +44,8 @@ class OpenAiFilesHandler {
 		});
 	}
 
-	Mono<ServerResponse> list(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.listFiles(provider, PageQuery.forFiles(request, provider))
 			.flatMap((page) -> OpenAiBatchesHandler
@@ -50,13 +53,15 @@ class OpenAiFilesHandler {
 						: OpenAiWire.filePageToWire(page)));
 	}
 
-	Mono<ServerResponse> retrieve(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.retrieveFile(provider, request.pathVariable("file_id"))
 			.flatMap((file) -> OpenAiBatchesHandler.ok(render(provider, file)));
 	}
 
-	Mono<ServerResponse> delete(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> delete(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.deleteFile(provider, request.pathVariable("file_id")).flatMap((deleted) -> {
 			if (provider.type() == ProviderType.OPENAI && deleted.rawResponse() != null) {
@@ -70,7 +75,8 @@ class OpenAiFilesHandler {
 		});
 	}
 
-	Mono<ServerResponse> content(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> content(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.fileContent(provider, request.pathVariable("file_id")).flatMap(FileDownloads::respond);
 	}

@@ -55,35 +55,42 @@ final class SandboxFiles {
 		this.clock = clock;
 	}
 
+	/**
+	 * Streams the file part to the blob store as one linear stream, checking its lines on
+	 * the way and collecting the form fields around it.
+	 */
 	Mono<SandboxFile> upload(Flux<PartEvent> events) {
 		String id = SandboxIds.mint("file-");
 		String key = blobKey(id);
 		Upload upload = new Upload(new JsonlValidator(this.mapper, this.maxLineBytes));
-		return events.windowUntil(PartEvent::isLast).concatMap((part) -> part.switchOnFirst((first, all) -> {
-			if (first.get() instanceof FilePartEvent file) {
-				return store(upload, file.filename(), key, all.map(PartEvent::content));
+		Flux<DataBuffer> content = events.handle((event, sink) -> {
+			if (!(event instanceof FilePartEvent file)) {
+				if (event instanceof FormPartEvent form) {
+					upload.fields.put(form.name(), form.value());
+				}
+				DataBufferUtils.release(event.content());
+				return;
 			}
-			if (first.get() instanceof FormPartEvent form) {
-				upload.fields.put(form.name(), form.value());
+			if (upload.fileEnded) {
+				DataBufferUtils.release(event.content());
+				sink.error(ApiError.invalid("file", "file: more than one file part (expected: one)"));
+				return;
 			}
-			return all.doOnNext((event) -> DataBufferUtils.release(event.content())).then().flux();
-		})).then(Mono.defer(() -> finish(id, key, upload)));
-	}
-
-	private Flux<Void> store(Upload upload, String filename, String key, Flux<DataBuffer> content) {
-		if (upload.filename != null) {
-			return Flux.error(ApiError.invalid("file", "file: more than one file part (expected: one)"));
-		}
-		upload.filename = filename;
-		return this.blobs.write(key, content.doOnNext(upload.validator::inspect))
-			.doOnNext((bytes) -> upload.bytes = bytes)
-			.then()
-			.flux();
+			upload.filename = file.filename();
+			upload.fileEnded = event.isLast();
+			upload.validator.inspect(event.content());
+			sink.next(event.content());
+		});
+		return this.blobs.write(key, content).flatMap((bytes) -> {
+			upload.bytes = bytes;
+			return finish(id, key, upload);
+		});
 	}
 
 	private Mono<SandboxFile> finish(String id, String key, Upload upload) {
 		if (upload.filename == null) {
-			return Mono.error(ApiError.invalid("file", "file: missing (expected: a multipart part named 'file')"));
+			return this.blobs.delete(key)
+				.then(Mono.error(ApiError.invalid("file", "file: missing (expected: a multipart part named 'file')")));
 		}
 		String purpose = upload.fields.get("purpose");
 		String problem = null;
@@ -159,6 +166,8 @@ final class SandboxFiles {
 		final JsonlValidator validator;
 
 		@Nullable String filename;
+
+		boolean fileEnded;
 
 		long bytes;
 

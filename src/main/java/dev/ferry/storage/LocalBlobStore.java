@@ -1,7 +1,7 @@
 package dev.ferry.storage;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,14 +23,18 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  *
  * <p>
  * Writes go to a temporary file that is moved into place when complete, so a reader never
- * sees half a blob. File channel I/O is asynchronous; the few blocking calls (directory
- * creation, move, delete) run on the bounded elastic scheduler.
+ * sees half a blob. File I/O is plain stream I/O on the bounded elastic scheduler, never
+ * on an event loop; a small prefetch keeps backpressure towards the producer, so memory
+ * stays bounded whatever the blob's size.
  */
 public final class LocalBlobStore implements BlobStore {
 
 	private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._/-]{1,512}");
 
 	private static final int READ_BUFFER_SIZE = 64 * 1024;
+
+	/** Buffers in flight between the producer and the disk writer. */
+	private static final int WRITE_PREFETCH = 4;
 
 	private final Path root;
 
@@ -43,21 +47,30 @@ public final class LocalBlobStore implements BlobStore {
 		Path target = resolve(key);
 		Path temporary = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
 		AtomicLong written = new AtomicLong();
-		Flux<DataBuffer> counted = content.doOnNext((buffer) -> written.addAndGet(buffer.readableByteCount()));
-		return Mono.fromCallable(() -> Files.createDirectories(target.getParent()))
+		Flux<DataBuffer> buffers = content.doOnNext((buffer) -> written.addAndGet(buffer.readableByteCount()))
+			.publishOn(Schedulers.boundedElastic(), WRITE_PREFETCH);
+		return Mono.using(() -> open(temporary),
+				(out) -> DataBufferUtils.write(buffers, out)
+					.doOnNext(DataBufferUtils::release)
+					.then(Mono.fromCallable(() -> {
+						out.close();
+						Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING,
+								StandardCopyOption.ATOMIC_MOVE);
+						return written.get();
+					})),
+				LocalBlobStore::closeQuietly)
 			.subscribeOn(Schedulers.boundedElastic())
-			.then(DataBufferUtils.write(counted, temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
-			.then(Mono.fromCallable(() -> {
-				Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-				return written.get();
-			}).subscribeOn(Schedulers.boundedElastic()))
 			.onErrorResume((error) -> deleteQuietly(temporary).then(Mono.error(error)))
 			.doOnCancel(() -> deleteQuietly(temporary).subscribe());
 	}
 
 	@Override
 	public Flux<DataBuffer> read(String key) {
-		return DataBufferUtils.read(resolve(key), DefaultDataBufferFactory.sharedInstance, READ_BUFFER_SIZE);
+		Path path = resolve(key);
+		return DataBufferUtils
+			.readInputStream(() -> Files.newInputStream(path), DefaultDataBufferFactory.sharedInstance,
+					READ_BUFFER_SIZE)
+			.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override
@@ -66,15 +79,24 @@ public final class LocalBlobStore implements BlobStore {
 		return Mono.fromCallable(() -> Files.deleteIfExists(path)).subscribeOn(Schedulers.boundedElastic());
 	}
 
-	private Mono<Boolean> deleteQuietly(Path path) {
-		return Mono.fromCallable(() -> {
-			try {
-				return Files.deleteIfExists(path);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}).subscribeOn(Schedulers.boundedElastic()).onErrorReturn(false);
+	private static OutputStream open(Path temporary) throws IOException {
+		Files.createDirectories(temporary.getParent());
+		return Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+	}
+
+	private static void closeQuietly(OutputStream out) {
+		try {
+			out.close();
+		}
+		catch (IOException ex) {
+			// Already closed after a successful write; on failure the file is deleted.
+		}
+	}
+
+	private static Mono<Boolean> deleteQuietly(Path path) {
+		return Mono.fromCallable(() -> Files.deleteIfExists(path))
+			.subscribeOn(Schedulers.boundedElastic())
+			.onErrorReturn(false);
 	}
 
 	private Path resolve(String key) {

@@ -12,6 +12,7 @@ import dev.ferry.batch.CreateBatchBody;
 import dev.ferry.batch.ModelRef;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.web.JsonBodies;
 
 import org.springframework.http.MediaType;
@@ -23,7 +24,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code /v1/batches}: batches on any provider, in the unified shape.
  */
 @Component
-class UnifiedBatchesHandler {
+class UnifiedBatchesHandler implements BatchApiRoutes.Batches {
 
 	/** Ask for the provider's raw request and response with this header set to true. */
 	static final String INCLUDE_RAW_HEADER = "x-ferry-include-raw";
@@ -40,7 +41,8 @@ class UnifiedBatchesHandler {
 		this.mapper = mapper;
 	}
 
-	Mono<ServerResponse> create(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> create(ServerRequest request) {
 		return JsonBodies.read(request, this.mapper).flatMap((json) -> {
 			CreateBatchBody body = CreateBatchBody.parse(json, "24h");
 			ModelRef model = ModelRef.parse(body.model(), this.resolver.registry().names());
@@ -49,19 +51,22 @@ class UnifiedBatchesHandler {
 		});
 	}
 
-	Mono<ServerResponse> retrieve(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return respond(request, "batch_retrieve", provider, null,
 				this.service.retrieve(provider, request.pathVariable("batch_id")));
 	}
 
-	Mono<ServerResponse> cancel(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return respond(request, "batch_cancel", provider, null,
 				this.service.cancel(provider, request.pathVariable("batch_id")));
 	}
 
-	Mono<ServerResponse> list(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		boolean raw = includeRaw(request);
 		return Timed.of(this.service.list(provider, PageQuery.forBatches(request, provider))).flatMap((timed) -> {

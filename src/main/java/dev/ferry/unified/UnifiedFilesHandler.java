@@ -9,6 +9,7 @@ import dev.ferry.batch.FileObject;
 import dev.ferry.batch.LeadingFormFields;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.web.BatchApiRoutes;
 
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
@@ -19,7 +20,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code /v1/files}: files on any provider, in the unified shape.
  */
 @Component
-class UnifiedFilesHandler {
+class UnifiedFilesHandler implements BatchApiRoutes.Files {
 
 	private final BatchService service;
 
@@ -30,14 +31,16 @@ class UnifiedFilesHandler {
 		this.resolver = resolver;
 	}
 
-	Mono<ServerResponse> upload(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> upload(ServerRequest request) {
 		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (fields, events) -> {
 			BatchProvider provider = this.resolver.resolve(request, fields.get("provider"), null, null);
 			return respond(request, "file_upload", provider, this.service.upload(provider, events));
 		});
 	}
 
-	Mono<ServerResponse> list(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		boolean raw = UnifiedBatchesHandler.includeRaw(request);
 		return Timed.of(this.service.listFiles(provider, PageQuery.forFiles(request, provider))).flatMap((timed) -> {
@@ -49,20 +52,23 @@ class UnifiedFilesHandler {
 		});
 	}
 
-	Mono<ServerResponse> retrieve(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return respond(request, "file_retrieve", provider,
 				this.service.retrieveFile(provider, request.pathVariable("file_id")));
 	}
 
-	Mono<ServerResponse> delete(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> delete(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return Timed.of(this.service.deleteFile(provider, request.pathVariable("file_id")))
 			.flatMap((timed) -> UnifiedBatchesHandler.ok(new UnifiedFileDeleted(timed.value().id(), "file",
 					timed.value().deleted(), new ExtraFields("file_delete", provider.name(), null, timed.latency()))));
 	}
 
-	Mono<ServerResponse> content(ServerRequest request) {
+	@Override
+	public Mono<ServerResponse> content(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return this.service.fileContent(provider, request.pathVariable("file_id")).flatMap(FileDownloads::respond);
 	}

@@ -274,6 +274,15 @@ class SandboxIntegrationTests {
 			.isEqualTo("400: provider: 'nowhere' is not configured (configured: openai, sandbox, slow)");
 	}
 
+	private static Batch create(OpenAIClient client, String inputFileId, BatchCreateParams.Endpoint endpoint) {
+		return client.batches()
+			.create(BatchCreateParams.builder()
+				.inputFileId(inputFileId)
+				.endpoint(endpoint)
+				.completionWindow(BatchCreateParams.CompletionWindow._24H)
+				.build());
+	}
+
 	private Batch poll(OpenAIClient client, String batchId, Predicate<Batch> done) {
 		long deadline = System.nanoTime() + POLL_LIMIT.toNanos();
 		while (System.nanoTime() < deadline) {

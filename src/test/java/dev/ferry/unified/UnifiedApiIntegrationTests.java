@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The unified API on the sandbox, driven over HTTP as curl would.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s")
 class UnifiedApiIntegrationTests {
 
 	private final JsonMapper mapper = JsonMapper.builder().build();
