@@ -1,5 +1,6 @@
 package dev.ferry.batch;
 
+import java.util.TreeSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +54,7 @@ public record CreateBatchBody(@Nullable String model, @Nullable String provider,
 		String endpoint = requiredText(object, "endpoint");
 		if (!ENDPOINTS.contains(endpoint)) {
 			throw ApiError.invalid("endpoint", "endpoint: '" + endpoint + "' (expected one of: "
-					+ String.join(", ", new java.util.TreeSet<>(ENDPOINTS)) + ")");
+					+ String.join(", ", new TreeSet<>(ENDPOINTS)) + ")");
 		}
 		String window = optionalText(object, "completion_window");
 		if (window == null) {

@@ -1,5 +1,6 @@
 package dev.ferry.batch;
 
+import java.util.TreeSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ public class ProviderRegistry {
 	}
 
 	public Set<String> names() {
-		return new java.util.TreeSet<>(this.providers.keySet());
+		return new TreeSet<>(this.providers.keySet());
 	}
 
 	public Collection<BatchProvider> all() {

@@ -2,6 +2,7 @@ package dev.ferry.sandbox;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -53,7 +54,7 @@ final class SandboxBatch {
 	 * @param count counts the outputs
 	 * @return the outputs
 	 */
-	synchronized Mono<Outputs> outputs(java.util.function.Supplier<Mono<Outputs>> count) {
+	synchronized Mono<Outputs> outputs(Supplier<Mono<Outputs>> count) {
 		if (this.outputs == null) {
 			this.outputs = count.get().cache();
 		}

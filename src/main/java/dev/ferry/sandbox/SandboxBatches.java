@@ -69,15 +69,14 @@ final class SandboxBatches {
 			return Mono.error(ApiError.invalid("input_file_id", "input_file_id: " + input.id() + " has purpose '"
 					+ input.purpose() + "' (expected: a file uploaded with purpose 'batch')"));
 		}
+		this.files.retain(input.id());
 		String id = SandboxIds.mint("batch_");
 		SandboxBatch batch = new SandboxBatch(id, request.endpoint(), input.id(), request.completionWindow(),
 				request.metadata(), new SandboxTimeline(this.clock.instant(), this.processingTime),
 				this.sequence.incrementAndGet(), this.output.validate(input.id(), request.endpoint()));
 		this.batches.put(id, batch);
 		// Validation starts now, as it would upstream; retrieves share its result.
-		batch.validation.subscribe((result) -> {
-		}, (error) -> {
-		});
+		batch.validation.subscribe();
 		return view(batch);
 	}
 

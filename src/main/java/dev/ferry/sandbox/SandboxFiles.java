@@ -47,6 +47,8 @@ final class SandboxFiles {
 
 	private final AtomicLong sequence = new AtomicLong();
 
+	private final Set<String> retained = ConcurrentHashMap.newKeySet();
+
 	SandboxFiles(String provider, BlobStore blobs, JsonMapper mapper, int maxLineBytes, Clock clock) {
 		this.provider = provider;
 		this.blobs = blobs;
@@ -127,15 +129,24 @@ final class SandboxFiles {
 		return file;
 	}
 
-	Flux<DataBuffer> uploadedContent(SandboxFile file) {
-		return this.blobs.read(blobKey(file.id()));
+	Flux<DataBuffer> uploadedContent(String id) {
+		return this.blobs.read(blobKey(id));
+	}
+
+	/**
+	 * Keeps an upload's bytes for as long as the process runs, even once the file is
+	 * deleted: a batch's results are generated from its input.
+	 * @param id the input file
+	 */
+	void retain(String id) {
+		this.retained.add(id);
 	}
 
 	Mono<SandboxFile> delete(String id) {
 		SandboxFile file = get(id);
 		this.files.remove(id);
-		return (file.kind() == SandboxFile.Kind.UPLOAD) ? this.blobs.delete(blobKey(id)).thenReturn(file)
-				: Mono.just(file);
+		boolean keepBytes = file.kind() != SandboxFile.Kind.UPLOAD || this.retained.contains(id);
+		return keepBytes ? Mono.just(file) : this.blobs.delete(blobKey(id)).thenReturn(file);
 	}
 
 	List<SandboxFile> list(PageQuery query) {

@@ -129,8 +129,7 @@ final class SandboxOutput {
 	}
 
 	private Flux<ParsedLine> requests(String inputFileId) {
-		SandboxFile input = this.files.get(inputFileId);
-		return JsonLines.frame(this.files.uploadedContent(input), this.maxLineBytes).map(this::parse);
+		return JsonLines.frame(this.files.uploadedContent(inputFileId), this.maxLineBytes).map(this::parse);
 	}
 
 	private ParsedLine parse(JsonLine line) {

@@ -14,6 +14,7 @@ import dev.ferry.batch.FilePage;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.config.ProviderType;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.PartEvent;
 
@@ -98,8 +99,8 @@ final class SandboxProvider implements BatchProvider {
 	public Mono<FileContent> fileContent(String fileId) {
 		return Mono.fromSupplier(() -> {
 			SandboxFile file = this.files.get(fileId);
-			Flux<org.springframework.core.io.buffer.DataBuffer> body = (file.kind() == SandboxFile.Kind.UPLOAD)
-					? this.files.uploadedContent(file) : this.batches.content(file);
+			Flux<DataBuffer> body = (file.kind() == SandboxFile.Kind.UPLOAD) ? this.files.uploadedContent(file.id())
+					: this.batches.content(file);
 			return new FileContent(JSONL, file.bytes(), body);
 		});
 	}

@@ -1,5 +1,6 @@
 package dev.ferry.batch;
 
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -106,9 +107,9 @@ class CreateBatchBodyTests {
 
 	@Test
 	void anUnknownModelPrefixStaysPartOfTheModel() {
-		assertThat(ModelRef.parse("meta-llama/Llama-3", java.util.Set.of("openai", "sandbox")))
+		assertThat(ModelRef.parse("meta-llama/Llama-3", Set.of("openai", "sandbox")))
 			.isEqualTo(new ModelRef(null, "meta-llama/Llama-3"));
-		assertThat(ModelRef.parse("sandbox/echo", java.util.Set.of("openai", "sandbox")))
+		assertThat(ModelRef.parse("sandbox/echo", Set.of("openai", "sandbox")))
 			.isEqualTo(new ModelRef("sandbox", "echo"));
 		assertThatExceptionOfType(ApiError.class).isThrownBy(() -> CreateBatchBody.parse(json("{}"), null));
 	}

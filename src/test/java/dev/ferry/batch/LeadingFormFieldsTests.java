@@ -1,5 +1,6 @@
 package dev.ferry.batch;
 
+import java.util.Map;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,8 +24,7 @@ class LeadingFormFieldsTests {
 		Flux<PartEvent> events = Flux.concat(FormPartEvent.create("provider", "sandbox"),
 				FormPartEvent.create("purpose", "batch"), file("abc"), FormPartEvent.create("after", "x"));
 		StepVerifier.create(LeadingFormFields.peek(events, (fields, all) -> {
-			assertThat(fields).containsExactly(java.util.Map.entry("provider", "sandbox"),
-					java.util.Map.entry("purpose", "batch"));
+			assertThat(fields).containsExactly(Map.entry("provider", "sandbox"), Map.entry("purpose", "batch"));
 			return all.map(PartEvent::name).distinctUntilChanged().collectList();
 		})).expectNext(List.of("provider", "purpose", "file", "after")).expectComplete().verify(Duration.ofSeconds(5));
 	}

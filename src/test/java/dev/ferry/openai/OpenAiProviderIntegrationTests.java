@@ -1,5 +1,10 @@
 package dev.ferry.openai;
 
+import java.net.URI;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.client.MultipartBodyBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -106,10 +111,10 @@ class OpenAiProviderIntegrationTests {
 	@Test
 	void theUnifiedUploadRoutesByItsProviderFieldWithoutForwardingIt() throws Exception {
 		enqueueJson(200, fileJson("file-routed", "batch"));
-		org.springframework.http.client.MultipartBodyBuilder form = new org.springframework.http.client.MultipartBodyBuilder();
+		MultipartBodyBuilder form = new MultipartBodyBuilder();
 		form.part("provider", "openai");
 		form.part("purpose", "batch");
-		form.part("file", new org.springframework.core.io.ByteArrayResource("{}\n".getBytes(StandardCharsets.UTF_8)) {
+		form.part("file", new ByteArrayResource("{}\n".getBytes(StandardCharsets.UTF_8)) {
 			@Override
 			public String getFilename() {
 				return "mine.jsonl";
@@ -117,7 +122,7 @@ class OpenAiProviderIntegrationTests {
 		});
 		this.web.post()
 			.uri("/v1/files")
-			.body(org.springframework.web.reactive.function.BodyInserters.fromMultipartData(form.build()))
+			.body(BodyInserters.fromMultipartData(form.build()))
 			.exchange()
 			.expectStatus()
 			.isOk()
@@ -247,8 +252,8 @@ class OpenAiProviderIntegrationTests {
 		for (String path : List.of("/openai/v1/batches/batch_1%2F..%2Ffiles", "/openai/v1/files/file-1%3Fx=1/content",
 				"/openai/v1/batches/batch%0Aevil/cancel", "/openai/v1/files/..%2F..%2Fbatches")) {
 			String method = path.endsWith("/cancel") ? "POST" : "GET";
-			this.web.method(org.springframework.http.HttpMethod.valueOf(method))
-				.uri(java.net.URI.create("http://localhost:" + this.port + path))
+			this.web.method(HttpMethod.valueOf(method))
+				.uri(URI.create("http://localhost:" + this.port + path))
 				.exchange()
 				.expectStatus()
 				.isBadRequest()

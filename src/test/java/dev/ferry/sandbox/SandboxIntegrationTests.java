@@ -1,5 +1,6 @@
 package dev.ferry.sandbox;
 
+import java.util.Arrays;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -209,7 +210,7 @@ class SandboxIntegrationTests {
 	void aFileOverTheSizeLimitIsRefused() {
 		OpenAIClient client = OpenAiClients.ferry(this.port, null);
 		byte[] large = new byte[5 * 1024 * 1024];
-		java.util.Arrays.fill(large, (byte) 'x');
+		Arrays.fill(large, (byte) 'x');
 		OpenAIServiceException error = catchThrowableOfType(OpenAIServiceException.class, () -> client.files()
 			.create(FileCreateParams.builder().file(large).purpose(FilePurpose.USER_DATA).build()));
 		assertThat(error.statusCode()).isEqualTo(413);
@@ -247,6 +248,19 @@ class SandboxIntegrationTests {
 			.hasMessageContaining("No such File object: " + file.id());
 		assertThat(catchThrowableOfType(NotFoundException.class, () -> client.batches().retrieve("batch_missing")))
 			.hasMessageContaining("No such Batch object: batch_missing");
+	}
+
+	@Test
+	void aBatchStillFinishesAndServesResultsAfterItsInputFileIsDeleted() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, null);
+		FileObject input = client.files()
+			.create(FileCreateParams.builder().file(embeddings(3)).purpose(FilePurpose.BATCH).build());
+		Batch created = create(client, input.id(), BatchCreateParams.Endpoint.V1_EMBEDDINGS);
+		assertThat(client.files().delete(input.id()).deleted()).isTrue();
+		Batch done = poll(client, created.id(), (batch) -> batch.status().equals(Batch.Status.COMPLETED));
+		assertThat(lines(client, done.outputFileId().get())).hasSize(3);
+		assertThat(catchThrowableOfType(NotFoundException.class, () -> client.files().retrieve(input.id())))
+			.isNotNull();
 	}
 
 	@Test

@@ -142,6 +142,40 @@ class UnifiedApiIntegrationTests {
 	}
 
 	@Test
+	void theProviderIsResolvedQueryFirstThenHeaderThenBodyThenModelPrefix() {
+		String body = "{\"model\":\"openai/gpt\",\"provider\":\"%s\",\"endpoint\":\"/v1/embeddings\","
+				+ "\"requests\":[{\"custom_id\":\"a\",\"params\":{\"input\":\"x\"}}]}";
+		// query beats header, header beats body field, body field beats the model prefix
+		expectProvider(this.web.post().uri("/v1/batches?provider=sandbox").header("x-model-provider", "nope"),
+				body.formatted("nope"), "sandbox");
+		expectProvider(this.web.post().uri("/v1/batches").header("x-model-provider", "sandbox"), body.formatted("nope"),
+				"sandbox");
+		expectProvider(this.web.post().uri("/v1/batches"), body.formatted("sandbox"), "sandbox");
+		this.web.post()
+			.uri("/v1/batches")
+			.header("x-model-provider", "nope")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body.formatted("sandbox"))
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error.message")
+			.isEqualTo("provider: 'nope' is not configured (configured: openai, sandbox)");
+	}
+
+	private void expectProvider(WebTestClient.RequestBodySpec request, String body, String provider) {
+		request.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.extra_fields.provider")
+			.isEqualTo(provider);
+	}
+
+	@Test
 	void badInputGetsAClearErrorInTheUnifiedEnvelope() {
 		expectError(this.web.get().uri("/v1/batches/batch_1").exchange(), 400, "provider",
 				"no provider given: pass the 'provider' query parameter, the x-model-provider header, "
