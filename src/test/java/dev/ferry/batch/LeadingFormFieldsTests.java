@@ -33,57 +33,28 @@ class LeadingFormFieldsTests {
 	void keepsTheFirstEventWhenTheRestIsReadLaterAfterTheSourceEnded() {
 		// The provider subscribes only once it has a connection, by when a small form
 		// has been read completely.
-		Flux<PartEvent> events = Flux.from(file("only part"));
-		StepVerifier.create(LeadingFormFields.peek(events,
-				(fields, all) -> Mono.delay(Duration.ofMillis(100))
-					.thenMany(all)
-					.map(PartEvent::name)
-					.distinctUntilChanged()
-					.collectList()))
-			.expectNext(List.of("file"))
-			.expectComplete()
-			.verify(Duration.ofSeconds(5));
+		assertNamesReadLater(Flux.from(file("only part")), List.of("file"));
 	}
 
 	@Test
 	void keepsAFieldOnlyFormWhenReadLater() {
-		Flux<PartEvent> events = Flux.concat(FormPartEvent.create("purpose", "batch"));
-		StepVerifier.create(LeadingFormFields.peek(events,
-				(fields, all) -> Mono.delay(Duration.ofMillis(100))
-					.thenMany(all)
-					.map(PartEvent::name)
-					.distinctUntilChanged()
-					.collectList()))
-			.expectNext(List.of("purpose"))
-			.expectComplete()
-			.verify(Duration.ofSeconds(5));
+		assertNamesReadLater(Flux.concat(FormPartEvent.create("purpose", "batch")), List.of("purpose"));
 	}
 
 	@Test
 	void keepsTheFirstEventForAFilteringConsumerThatSubscribesLater() {
-		Flux<PartEvent> events = Flux.concat(file("abc"), FormPartEvent.create("purpose", "batch"));
-		StepVerifier
-			.create(LeadingFormFields.peek(events,
-					(fields, all) -> Mono.delay(Duration.ofMillis(100))
-						.thenMany(all.filter((event) -> !event.name().equals("provider")))
-						.map(PartEvent::name)
-						.distinctUntilChanged()
-						.collectList()))
-			.expectNext(List.of("file", "purpose"))
-			.expectComplete()
-			.verify(Duration.ofSeconds(5));
+		assertNamesReadLater(Flux.concat(file("abc"), FormPartEvent.create("purpose", "batch")),
+				List.of("file", "purpose"));
 	}
 
-	@Test
-	void keepsTheFirstEventForAFilteringConsumer() {
-		Flux<PartEvent> events = Flux.concat(file("abc"), FormPartEvent.create("purpose", "batch"));
-		StepVerifier
-			.create(LeadingFormFields.peek(events,
-					(fields, all) -> all.filter((event) -> !event.name().equals("provider"))
-						.map(PartEvent::name)
-						.distinctUntilChanged()
-						.collectList()))
-			.expectNext(List.of("file", "purpose"))
+	private static void assertNamesReadLater(Flux<PartEvent> events, List<String> expected) {
+		StepVerifier.create(LeadingFormFields.peek(events,
+				(fields, all) -> Mono.delay(Duration.ofMillis(100))
+					.thenMany(all.filter((event) -> !event.name().equals("provider")))
+					.map(PartEvent::name)
+					.distinctUntilChanged()
+					.collectList()))
+			.expectNext(expected)
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 	}

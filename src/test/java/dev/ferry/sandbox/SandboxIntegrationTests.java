@@ -114,12 +114,7 @@ class SandboxIntegrationTests {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "slow");
 		FileObject input = client.files()
 			.create(FileCreateParams.builder().file(embeddings(50)).purpose(FilePurpose.BATCH).build());
-		Batch created = client.batches()
-			.create(BatchCreateParams.builder()
-				.inputFileId(input.id())
-				.endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS)
-				.completionWindow(BatchCreateParams.CompletionWindow._24H)
-				.build());
+		Batch created = create(client, input.id(), BatchCreateParams.Endpoint.V1_EMBEDDINGS);
 		Batch cancelling = client.batches().cancel(created.id());
 		assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
 		Batch cancelled = poll(client, created.id(), (batch) -> batch.status().equals(Batch.Status.CANCELLED));
@@ -142,14 +137,7 @@ class SandboxIntegrationTests {
 			.create(FileCreateParams.builder().file(embeddings(1)).purpose(FilePurpose.BATCH).build());
 		List<String> created = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
-			created.add(0,
-					client.batches()
-						.create(BatchCreateParams.builder()
-							.inputFileId(input.id())
-							.endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS)
-							.completionWindow(BatchCreateParams.CompletionWindow._24H)
-							.build())
-						.id());
+			created.add(0, create(client, input.id(), BatchCreateParams.Endpoint.V1_EMBEDDINGS).id());
 		}
 		List<String> listed = client.batches()
 			.list(BatchListParams.builder().limit(2).build())
@@ -166,12 +154,7 @@ class SandboxIntegrationTests {
 		int requests = 20_000;
 		FileObject input = client.files()
 			.create(FileCreateParams.builder().file(embeddings(requests)).purpose(FilePurpose.BATCH).build());
-		Batch created = client.batches()
-			.create(BatchCreateParams.builder()
-				.inputFileId(input.id())
-				.endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS)
-				.completionWindow(BatchCreateParams.CompletionWindow._24H)
-				.build());
+		Batch created = create(client, input.id(), BatchCreateParams.Endpoint.V1_EMBEDDINGS);
 		Batch done = poll(client, created.id(), (batch) -> batch.status().equals(Batch.Status.COMPLETED));
 		assertThat(done.requestCounts().get().completed()).isEqualTo(requests);
 		FileObject output = client.files().retrieve(done.outputFileId().get());
@@ -224,12 +207,7 @@ class SandboxIntegrationTests {
 				{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"messages":[]}}
 				{"custom_id":"b","method":"POST","url":"/v1/embeddings","body":{"input":"x"}}
 				""")).purpose(FilePurpose.BATCH).build());
-		Batch created = client.batches()
-			.create(BatchCreateParams.builder()
-				.inputFileId(input.id())
-				.endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-				.completionWindow(BatchCreateParams.CompletionWindow._24H)
-				.build());
+		Batch created = create(client, input.id(), BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS);
 		Batch failed = poll(client, created.id(), (batch) -> batch.status().equals(Batch.Status.FAILED));
 		assertThat(failed.errors().get().data().get()).singleElement().satisfies((error) -> {
 			assertThat(error.code()).contains("url_mismatch");
@@ -269,12 +247,7 @@ class SandboxIntegrationTests {
 		FileObject file = client.files()
 			.create(FileCreateParams.builder().file(jsonl("hello")).purpose(FilePurpose.USER_DATA).build());
 		BadRequestException error = catchThrowableOfType(BadRequestException.class,
-				() -> client.batches()
-					.create(BatchCreateParams.builder()
-						.inputFileId(file.id())
-						.endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS)
-						.completionWindow(BatchCreateParams.CompletionWindow._24H)
-						.build()));
+				() -> create(client, file.id(), BatchCreateParams.Endpoint.V1_EMBEDDINGS));
 		assertThat(error.getMessage())
 			.contains("has purpose 'user_data' (expected: a file uploaded with purpose 'batch')");
 	}
