@@ -45,6 +45,25 @@ public interface BatchProvider {
 
 	Mono<Batch> createBatch(CreateBatch request);
 
+	/**
+	 * Whether the provider takes inline requests itself; otherwise Ferry writes them as
+	 * an input file and uploads it.
+	 * @return true for providers with inline batch creation
+	 */
+	default boolean takesInlineRequests() {
+		return false;
+	}
+
+	/**
+	 * Creates a batch from inline requests, for providers that
+	 * {@link #takesInlineRequests() take them}.
+	 * @param request the batch
+	 * @return the created batch
+	 */
+	default Mono<Batch> createInlineBatch(InlineBatch request) {
+		return Mono.error(new UnsupportedOperationException(name() + " takes no inline requests"));
+	}
+
 	Mono<Batch> retrieveBatch(String batchId);
 
 	Mono<BatchPage> listBatches(PageQuery query);

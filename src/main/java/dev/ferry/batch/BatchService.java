@@ -42,6 +42,13 @@ public class BatchService {
 	 * @return the created batch
 	 */
 	public Mono<Batch> create(BatchProvider provider, CreateBatchBody body, ModelRef model) {
+		if (body.requests() != null && provider.takesInlineRequests()) {
+			return call(provider, () -> {
+				InlineRequests.check(body.requests(), body.endpoint());
+				return provider.createInlineBatch(new InlineBatch(body.endpoint(), body.completionWindow(),
+						model.model(), body.requests(), body.metadata()));
+			});
+		}
 		return call(provider, () -> {
 			Mono<String> inputFileId = (body.requests() != null) ? uploadInline(provider, body, model)
 					: Mono.just(checkId(provider, "input_file_id", body.inputFileId()));

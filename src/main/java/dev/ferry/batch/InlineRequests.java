@@ -37,14 +37,36 @@ public final class InlineRequests {
 	 * @throws ApiError 400 naming the first request that is wrong, by index
 	 */
 	public Flux<DataBuffer> toJsonl(ArrayNode requests, String endpoint, @Nullable String model) {
+		check(requests, endpoint);
+		return Flux.range(0, requests.size()).map((i) -> line(requests.get(i), endpoint, model));
+	}
+
+	/**
+	 * Checks every request: an object with a unique {@code custom_id} and exactly one of
+	 * {@code params} or {@code body}, and no {@code method} or {@code url} that disagrees
+	 * with the batch.
+	 * @param requests the inline requests
+	 * @param endpoint the batch endpoint
+	 * @throws ApiError 400 naming the first request that is wrong, by index
+	 */
+	public static void check(ArrayNode requests, String endpoint) {
 		Set<String> customIds = new HashSet<>();
 		for (int i = 0; i < requests.size(); i++) {
 			check(requests.get(i), i, endpoint, customIds);
 		}
-		return Flux.range(0, requests.size()).map((i) -> line(requests.get(i), endpoint, model));
 	}
 
-	private void check(JsonNode request, int index, String endpoint, Set<String> customIds) {
+	/**
+	 * The body of an inline request, whichever of {@code params} or {@code body} it used.
+	 * @param request a checked request
+	 * @return the body
+	 */
+	public static ObjectNode body(JsonNode request) {
+		JsonNode params = request.get("params");
+		return (ObjectNode) ((params != null) ? params : request.get("body"));
+	}
+
+	private static void check(JsonNode request, int index, String endpoint, Set<String> customIds) {
 		String at = "requests[" + index + "]";
 		if (!request.isObject()) {
 			throw ApiError.invalid(at, at + ": expected an object {custom_id, params|body}");
@@ -77,8 +99,7 @@ public final class InlineRequests {
 	}
 
 	private DataBuffer line(JsonNode request, String endpoint, @Nullable String model) {
-		JsonNode params = request.get("params");
-		ObjectNode body = ((ObjectNode) ((params != null) ? params : request.get("body"))).deepCopy();
+		ObjectNode body = body(request).deepCopy();
 		if (model != null && !body.has("model")) {
 			body.put("model", model);
 		}

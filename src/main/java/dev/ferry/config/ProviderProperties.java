@@ -24,11 +24,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxConnections the size of the upstream connection pool
  * @param pendingAcquireMaxCount how many requests may wait for a pooled connection
  * @param processingTime how long a sandbox batch takes from creation to completion
+ * @param apiVersion the API version to send, for providers that version their API
+ * ({@code anthropic-version} for anthropic, default {@code 2023-06-01})
  */
 public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("60s") Duration responseTimeout, @DefaultValue("100") @Min(1) @Max(10000) int maxConnections,
-		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration processingTime) {
+		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration processingTime,
+		@Nullable String apiVersion) {
 
 	/**
 	 * Every non-blank key configured for this provider, {@code api-key} first.

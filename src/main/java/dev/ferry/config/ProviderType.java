@@ -8,6 +8,9 @@ public enum ProviderType {
 	/** The OpenAI Files and Batch API, or any service speaking it. */
 	OPENAI,
 
+	/** Anthropic's Message Batches API. */
+	ANTHROPIC,
+
 	/** The in-process simulated provider. */
 	SANDBOX
 

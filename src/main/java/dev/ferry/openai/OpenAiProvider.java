@@ -22,7 +22,7 @@ import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.config.ProviderType;
-import dev.ferry.web.CallerCredentials;
+import dev.ferry.web.CallerHeaders;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -167,12 +167,13 @@ final class OpenAiProvider implements BatchProvider {
 	 * {@code Authorization} header.
 	 */
 	private Mono<Consumer<HttpHeaders>> authorization() {
-		return CallerCredentials.current().map((caller) -> {
+		return CallerHeaders.current().map((caller) -> {
 			String key = nextKey();
 			if (key != null) {
 				return (headers) -> headers.setBearerAuth(key);
 			}
-			return (headers) -> caller.ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
+			return (headers) -> caller.get("authorization")
+				.ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
 		});
 	}
 

@@ -22,7 +22,7 @@ public interface BlobStore {
 	/**
 	 * Reads a blob as a stream of buffers.
 	 * @param key the key
-	 * @return the content, or an error if there is no such blob
+	 * @return the content; a {@link BlobNotFoundException} if there is no such blob
 	 */
 	Flux<DataBuffer> read(String key);
 

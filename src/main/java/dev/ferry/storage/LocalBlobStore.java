@@ -3,6 +3,7 @@ package dev.ferry.storage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -70,6 +71,7 @@ public final class LocalBlobStore implements BlobStore {
 		return DataBufferUtils
 			.readInputStream(() -> Files.newInputStream(path), DefaultDataBufferFactory.sharedInstance,
 					READ_BUFFER_SIZE)
+			.onErrorMap(NoSuchFileException.class, (ex) -> new BlobNotFoundException(key))
 			.subscribeOn(Schedulers.boundedElastic());
 	}
 

@@ -74,7 +74,7 @@ public final class BatchApiRoutes {
 									+ " serves " + prefix + "/files… and " + prefix + "/batches…)",
 							null, null)))
 			.filter(errors.asFilter())
-			.filter(CallerCredentials.capture())
+			.filter(CallerHeaders.capture())
 			.build();
 	}
 

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiClients;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -55,7 +56,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @AutoConfigureWebTestClient
 class OpenAiProviderIntegrationTests {
 
-	static final MockWebServer upstream = started();
+	static final MockWebServer upstream = MockUpstreams.started();
 
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
@@ -78,8 +79,7 @@ class OpenAiProviderIntegrationTests {
 
 	@AfterEach
 	void nothingLeftQueued() throws InterruptedException {
-		RecordedRequest unexpected = upstream.takeRequest(10, TimeUnit.MILLISECONDS);
-		assertThat(unexpected).as("an upstream request the test did not expect").isNull();
+		MockUpstreams.assertNothingLeft(upstream);
 	}
 
 	@AfterAll
@@ -89,7 +89,7 @@ class OpenAiProviderIntegrationTests {
 
 	@Test
 	void uploadStreamsTheMultipartFormToTheUpstreamWithTheConfiguredKey() throws Exception {
-		enqueueJson(200, fileJson("file-up", "batch"));
+		MockUpstreams.enqueueJson(upstream, 200, fileJson("file-up", "batch"));
 		FileObject file = OpenAiClients.ferry(this.port, null)
 			.files()
 			.create(FileCreateParams.builder()
@@ -97,7 +97,7 @@ class OpenAiProviderIntegrationTests {
 				.purpose(FilePurpose.BATCH)
 				.build());
 		assertThat(file.id()).isEqualTo("file-up");
-		RecordedRequest request = take();
+		RecordedRequest request = MockUpstreams.take(upstream);
 		assertThat(request.getMethod()).isEqualTo("POST");
 		assertThat(request.getTarget()).isEqualTo("/v1/files");
 		assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer sk-upstream");
@@ -110,7 +110,7 @@ class OpenAiProviderIntegrationTests {
 
 	@Test
 	void theUnifiedUploadRoutesByItsProviderFieldWithoutForwardingIt() throws Exception {
-		enqueueJson(200, fileJson("file-routed", "batch"));
+		MockUpstreams.enqueueJson(upstream, 200, fileJson("file-routed", "batch"));
 		MultipartBodyBuilder form = new MultipartBodyBuilder();
 		form.part("provider", "openai");
 		form.part("purpose", "batch");
@@ -131,13 +131,14 @@ class OpenAiProviderIntegrationTests {
 			.isEqualTo("file-routed")
 			.jsonPath("$.extra_fields.provider")
 			.isEqualTo("openai");
-		String sent = take().getBody().utf8();
+		String sent = MockUpstreams.take(upstream).getBody().utf8();
 		assertThat(sent).contains("name=\"purpose\"", "filename=\"mine.jsonl\"").doesNotContain("name=\"provider\"");
 	}
 
 	@Test
 	void createPassesTheBodyThroughWithFieldsFerryDoesNotKnow() throws Exception {
-		enqueueJson(200, batchJson("batch_1", "validating").replace("{", "{\"future_field\":\"kept\","));
+		MockUpstreams.enqueueJson(upstream, 200,
+				batchJson("batch_1", "validating").replace("{", "{\"future_field\":\"kept\","));
 		Batch batch = client().batches()
 			.create(BatchCreateParams.builder()
 				.inputFileId("file-in")
@@ -148,7 +149,7 @@ class OpenAiProviderIntegrationTests {
 				.build());
 		assertThat(batch.id()).isEqualTo("batch_1");
 		assertThat(batch._additionalProperties()).containsEntry("future_field", JsonValue.from("kept"));
-		RecordedRequest request = take();
+		RecordedRequest request = MockUpstreams.take(upstream);
 		assertThat(request.getTarget()).isEqualTo("/v1/batches");
 		JsonNode sent = this.mapper.readTree(request.getBody().utf8());
 		assertThat(sent.path("input_file_id").asString()).isEqualTo("file-in");
@@ -158,23 +159,23 @@ class OpenAiProviderIntegrationTests {
 
 	@Test
 	void retrieveAndCancelReachTheUpstreamPaths() throws Exception {
-		enqueueJson(200, batchJson("batch_7", "in_progress"));
-		enqueueJson(200, batchJson("batch_7", "cancelling"));
+		MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_7", "in_progress"));
+		MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_7", "cancelling"));
 		assertThat(client().batches().retrieve("batch_7").status()).isEqualTo(Batch.Status.IN_PROGRESS);
 		assertThat(client().batches().cancel("batch_7").status()).isEqualTo(Batch.Status.CANCELLING);
-		assertThat(take().getTarget()).isEqualTo("/v1/batches/batch_7");
-		RecordedRequest cancel = take();
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/batches/batch_7");
+		RecordedRequest cancel = MockUpstreams.take(upstream);
 		assertThat(cancel.getMethod()).isEqualTo("POST");
 		assertThat(cancel.getTarget()).isEqualTo("/v1/batches/batch_7/cancel");
 	}
 
 	@Test
 	void listAutoPaginatesAcrossUpstreamPages() throws Exception {
-		enqueueJson(200,
+		MockUpstreams.enqueueJson(upstream, 200,
 				"{\"object\":\"list\",\"data\":[" + batchJson("batch_a", "completed") + ","
 						+ batchJson("batch_b", "completed")
 						+ "],\"first_id\":\"batch_a\",\"last_id\":\"batch_b\",\"has_more\":true}");
-		enqueueJson(200, "{\"object\":\"list\",\"data\":[" + batchJson("batch_c", "failed")
+		MockUpstreams.enqueueJson(upstream, 200, "{\"object\":\"list\",\"data\":[" + batchJson("batch_c", "failed")
 				+ "],\"first_id\":\"batch_c\",\"last_id\":\"batch_c\",\"has_more\":false}");
 		List<String> ids = client().batches()
 			.list(BatchListParams.builder().limit(2).build())
@@ -183,8 +184,8 @@ class OpenAiProviderIntegrationTests {
 			.map(Batch::id)
 			.toList();
 		assertThat(ids).containsExactly("batch_a", "batch_b", "batch_c");
-		assertThat(take().getTarget()).isEqualTo("/v1/batches?limit=2");
-		assertThat(take().getTarget()).isEqualTo("/v1/batches?limit=2&after=batch_b");
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/batches?limit=2");
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/batches?limit=2&after=batch_b");
 	}
 
 	@Test
@@ -197,31 +198,33 @@ class OpenAiProviderIntegrationTests {
 		try (var response = client().files().content("file-out")) {
 			assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(output);
 		}
-		RecordedRequest request = take();
+		RecordedRequest request = MockUpstreams.take(upstream);
 		assertThat(request.getTarget()).isEqualTo("/v1/files/file-out/content");
 	}
 
 	@Test
 	void fileListAndDeleteReachTheUpstream() throws Exception {
-		enqueueJson(200, "{\"object\":\"list\",\"data\":[" + fileJson("file-1", "batch")
+		MockUpstreams.enqueueJson(upstream, 200, "{\"object\":\"list\",\"data\":[" + fileJson("file-1", "batch")
 				+ "],\"first_id\":\"file-1\",\"last_id\":\"file-1\",\"has_more\":false}");
-		enqueueJson(200, fileJson("file-1", "batch"));
-		enqueueJson(200, "{\"id\":\"file-1\",\"object\":\"file\",\"deleted\":true}");
+		MockUpstreams.enqueueJson(upstream, 200, fileJson("file-1", "batch"));
+		MockUpstreams.enqueueJson(upstream, 200, "{\"id\":\"file-1\",\"object\":\"file\",\"deleted\":true}");
 		assertThat(client().files().list().data()).extracting(FileObject::id).containsExactly("file-1");
 		assertThat(client().files().retrieve("file-1").purpose()).isEqualTo(FileObject.Purpose.BATCH);
 		assertThat(client().files().delete("file-1").deleted()).isTrue();
-		assertThat(take().getTarget()).isEqualTo("/v1/files?limit=10000");
-		assertThat(take().getTarget()).isEqualTo("/v1/files/file-1");
-		RecordedRequest delete = take();
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/files?limit=10000");
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/files/file-1");
+		RecordedRequest delete = MockUpstreams.take(upstream);
 		assertThat(delete.getMethod()).isEqualTo("DELETE");
 		assertThat(delete.getTarget()).isEqualTo("/v1/files/file-1");
 	}
 
 	@Test
 	void upstreamErrorsKeepTheirStatusAndMessage() throws Exception {
-		enqueueJson(404, "{\"error\":{\"message\":\"No such Batch: batch_gone\",\"type\":\"invalid_request_error\","
-				+ "\"param\":\"batch_id\",\"code\":null}}");
-		enqueueJson(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
+		MockUpstreams.enqueueJson(upstream, 404,
+				"{\"error\":{\"message\":\"No such Batch: batch_gone\",\"type\":\"invalid_request_error\","
+						+ "\"param\":\"batch_id\",\"code\":null}}");
+		MockUpstreams.enqueueJson(upstream, 500,
+				"{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
 		NotFoundException notFound = catchThrowableOfType(NotFoundException.class,
 				() -> client().batches().retrieve("batch_gone"));
 		assertThat(notFound.getMessage()).contains("No such Batch: batch_gone");
@@ -230,8 +233,8 @@ class OpenAiProviderIntegrationTests {
 				() -> client().batches().retrieve("batch_boom"));
 		assertThat(serverError.statusCode()).isEqualTo(500);
 		assertThat(serverError.getMessage()).contains("boom");
-		take();
-		take();
+		MockUpstreams.take(upstream);
+		MockUpstreams.take(upstream);
 	}
 
 	@Test
@@ -244,7 +247,7 @@ class OpenAiProviderIntegrationTests {
 				() -> client().batches().retrieve("batch_slow"));
 		assertThat(timeout.statusCode()).isEqualTo(504);
 		assertThat(timeout.code()).contains("upstream_timeout");
-		take();
+		MockUpstreams.take(upstream);
 	}
 
 	@Test
@@ -267,18 +270,18 @@ class OpenAiProviderIntegrationTests {
 
 	@Test
 	void inlineRequestsAreUploadedAsJsonlThenTheBatchIsCreated() throws Exception {
-		enqueueJson(200, fileJson("file-inline", "batch"));
-		enqueueJson(200, batchJson("batch_inline", "validating"));
+		MockUpstreams.enqueueJson(upstream, 200, fileJson("file-inline", "batch"));
+		MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_inline", "validating"));
 		this.web.post().uri("/openai/v1/batches").contentType(MediaType.APPLICATION_JSON).bodyValue("""
 				{"model":"openai/gpt-4o-mini","endpoint":"/v1/chat/completions","completion_window":"24h",
 				 "requests":[{"custom_id":"q1","params":{"messages":[{"role":"user","content":"hi"}]}},
 				             {"custom_id":"q2","params":{"messages":[{"role":"user","content":"yo"}]}}]}
 				""").exchange().expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo("batch_inline");
-		String form = take().getBody().utf8();
+		String form = MockUpstreams.take(upstream).getBody().utf8();
 		assertThat(form).contains("name=\"purpose\"", "batch_requests.jsonl",
 				"{\"custom_id\":\"q1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"model\":\"gpt-4o-mini\"}}\n",
 				"{\"custom_id\":\"q2\"");
-		JsonNode created = this.mapper.readTree(take().getBody().utf8());
+		JsonNode created = this.mapper.readTree(MockUpstreams.take(upstream).getBody().utf8());
 		assertThat(created.path("input_file_id").asString()).isEqualTo("file-inline");
 		assertThat(created.has("requests")).isFalse();
 		assertThat(created.has("model")).isFalse();
@@ -286,14 +289,14 @@ class OpenAiProviderIntegrationTests {
 
 	@Test
 	void aProviderWithoutAKeyForwardsTheCallersOwnCredentials() throws Exception {
-		enqueueJson(200, batchJson("batch_byo", "completed"));
+		MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_byo", "completed"));
 		OpenAiClients.ferry(this.port, "byo").batches().retrieve("batch_byo");
-		assertThat(take().getHeaders().get("Authorization")).isEqualTo("Bearer sk-caller");
+		assertThat(MockUpstreams.take(upstream).getHeaders().get("Authorization")).isEqualTo("Bearer sk-caller");
 	}
 
 	@Test
 	void theUnifiedApiAnswersInItsOwnShapeWithExtraFields() throws Exception {
-		enqueueJson(200, batchJson("batch_u", "in_progress"));
+		MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_u", "in_progress"));
 		this.web.get()
 			.uri("/v1/batches/batch_u?provider=openai")
 			.header("x-ferry-include-raw", "true")
@@ -315,13 +318,14 @@ class OpenAiProviderIntegrationTests {
 			.isNumber()
 			.jsonPath("$.raw_response.id")
 			.isEqualTo("batch_u");
-		take();
+		MockUpstreams.take(upstream);
 	}
 
 	@Test
 	void upstreamErrorsInTheUnifiedApiNameTheProvider() throws Exception {
-		enqueueJson(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\","
-				+ "\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+		MockUpstreams.enqueueJson(upstream, 429,
+				"{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\","
+						+ "\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
 		this.web.get()
 			.uri("/v1/batches?provider=openai")
 			.exchange()
@@ -334,24 +338,11 @@ class OpenAiProviderIntegrationTests {
 			.isEqualTo("rate_limit_exceeded")
 			.jsonPath("$.extra_fields.provider")
 			.isEqualTo("openai");
-		take();
+		MockUpstreams.take(upstream);
 	}
 
 	private OpenAIClient client() {
 		return OpenAiClients.ferry(this.port, null);
-	}
-
-	private static RecordedRequest take() throws InterruptedException {
-		RecordedRequest request = upstream.takeRequest(5, TimeUnit.SECONDS);
-		assertThat(request).as("a request to the upstream").isNotNull();
-		return request;
-	}
-
-	private static void enqueueJson(int status, String body) {
-		upstream.enqueue(new MockResponse.Builder().code(status)
-			.addHeader("Content-Type", "application/json")
-			.body(body)
-			.build());
 	}
 
 	static String batchJson(String id, String status) {
@@ -369,17 +360,6 @@ class OpenAiProviderIntegrationTests {
 	static String fileJson(String id, String purpose) {
 		return "{\"id\":\"%s\",\"object\":\"file\",\"bytes\":18,\"created_at\":1700000000,\"filename\":\"in.jsonl\",\"purpose\":\"%s\",\"status\":\"processed\"}"
 			.formatted(id, purpose);
-	}
-
-	private static MockWebServer started() {
-		MockWebServer server = new MockWebServer();
-		try {
-			server.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return server;
 	}
 
 }

@@ -258,7 +258,7 @@ class SandboxIntegrationTests {
 		BadRequestException error = catchThrowableOfType(BadRequestException.class,
 				() -> client.batches().retrieve("batch_1"));
 		assertThat(error.getMessage())
-			.isEqualTo("400: provider: 'nowhere' is not configured (configured: openai, sandbox, slow)");
+			.isEqualTo("400: provider: 'nowhere' is not configured (configured: anthropic, openai, sandbox, slow)");
 	}
 
 	private static Batch create(OpenAIClient client, String inputFileId, BatchCreateParams.Endpoint endpoint) {

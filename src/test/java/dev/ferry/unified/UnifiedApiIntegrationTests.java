@@ -161,7 +161,7 @@ class UnifiedApiIntegrationTests {
 			.isBadRequest()
 			.expectBody()
 			.jsonPath("$.error.message")
-			.isEqualTo("provider: 'nope' is not configured (configured: openai, sandbox)");
+			.isEqualTo("provider: 'nope' is not configured (configured: anthropic, openai, sandbox)");
 	}
 
 	private void expectProvider(WebTestClient.RequestBodySpec request, String body, String provider) {
@@ -179,7 +179,7 @@ class UnifiedApiIntegrationTests {
 	void badInputGetsAClearErrorInTheUnifiedEnvelope() {
 		expectError(this.web.get().uri("/v1/batches/batch_1").exchange(), 400, "provider",
 				"no provider given: pass the 'provider' query parameter, the x-model-provider header, "
-						+ "or a model written as 'provider/model' (configured: openai, sandbox)");
+						+ "or a model written as 'provider/model' (configured: anthropic, openai, sandbox)");
 		expectError(this.web.get().uri("/v1/batches?provider=sandbox&limit=1001").exchange(), 400, "limit",
 				"limit: 1001 (expected: 1..100)");
 		expectError(this.web.get().uri("/v1/files?provider=sandbox&order=sideways").exchange(), 400, "order",

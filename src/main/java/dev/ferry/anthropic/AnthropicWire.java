@@ -1,0 +1,118 @@
+package dev.ferry.anthropic;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+import dev.ferry.batch.Batch;
+import dev.ferry.batch.BatchPage;
+import dev.ferry.batch.BatchStatus;
+import dev.ferry.batch.BatchTimes;
+import dev.ferry.batch.RequestCounts;
+
+/**
+ * Reads Anthropic's {@code MessageBatch} into the canonical model, deriving OpenAI's
+ * status with the rules of the provider mapping tables, so OpenAI-style pollers always
+ * reach a terminal state.
+ */
+final class AnthropicWire {
+
+	/** Anthropic batches run Messages requests only, within a fixed 24 hours. */
+	static final String ENDPOINT = "/v1/messages";
+
+	private AnthropicWire() {
+	}
+
+	/**
+	 * A canonical batch from a {@code MessageBatch}.
+	 * @param provider the provider name
+	 * @param node the MessageBatch
+	 * @param metadata the metadata Ferry kept for it, if any
+	 * @param rawRequest the body that was sent, if any
+	 * @return the batch
+	 */
+	static Batch batchFromWire(String provider, JsonNode node, @Nullable Map<String, String> metadata,
+			@Nullable JsonNode rawRequest) {
+		JsonNode counts = node.path("request_counts");
+		long processing = counts.path("processing").asLong(0);
+		long succeeded = counts.path("succeeded").asLong(0);
+		long errored = counts.path("errored").asLong(0);
+		long canceled = counts.path("canceled").asLong(0);
+		long expired = counts.path("expired").asLong(0);
+		Long cancelInitiatedAt = seconds(node, "cancel_initiated_at");
+		BatchStatus status = status(text(node, "processing_status"), cancelInitiatedAt, expired);
+		Long createdAt = seconds(node, "created_at");
+		Long endedAt = seconds(node, "ended_at");
+		BatchTimes times = new BatchTimes((createdAt != null) ? createdAt : 0L, createdAt, seconds(node, "expires_at"),
+				null, (status == BatchStatus.COMPLETED) ? endedAt : null, null,
+				(status == BatchStatus.EXPIRED) ? endedAt : null, cancelInitiatedAt,
+				(status == BatchStatus.CANCELLED) ? endedAt : null, seconds(node, "archived_at"));
+		RequestCounts requestCounts = new RequestCounts(processing + succeeded + errored + canceled + expired,
+				succeeded, errored + canceled + expired, succeeded, expired, canceled, processing);
+		String id = text(node, "id");
+		return new Batch((id != null) ? id : "", provider, ENDPOINT, null, null, "24h", status,
+				text(node, "processing_status"), requestCounts, metadata, times, null, null, List.of(),
+				text(node, "results_url"), null, rawRequest, node);
+	}
+
+	/**
+	 * OpenAI's status for Anthropic's: {@code ended} becomes cancelled when a cancel was
+	 * asked for, expired when requests expired, completed otherwise.
+	 * @param processingStatus {@code in_progress}, {@code canceling} or {@code ended}
+	 * @param cancelInitiatedAt when a cancel was asked for, if one was
+	 * @param expired the number of expired requests
+	 * @return the status
+	 */
+	static BatchStatus status(@Nullable String processingStatus, @Nullable Long cancelInitiatedAt, long expired) {
+		if ("canceling".equals(processingStatus)) {
+			return BatchStatus.CANCELLING;
+		}
+		if (!"ended".equals(processingStatus)) {
+			return BatchStatus.IN_PROGRESS;
+		}
+		if (cancelInitiatedAt != null) {
+			return BatchStatus.CANCELLED;
+		}
+		return (expired > 0) ? BatchStatus.EXPIRED : BatchStatus.COMPLETED;
+	}
+
+	/**
+	 * A page of batches; Anthropic lists newest first and pages with {@code after_id}.
+	 * @param provider the provider name
+	 * @param node the list response
+	 * @param metadata the kept metadata of each batch, by id
+	 * @return the page
+	 */
+	static BatchPage pageFromWire(String provider, JsonNode node, Map<String, Map<String, String>> metadata) {
+		List<Batch> batches = new ArrayList<>();
+		for (JsonNode item : node.path("data")) {
+			batches.add(batchFromWire(provider, item, metadata.get(text(item, "id")), null));
+		}
+		return new BatchPage(batches, text(node, "first_id"), text(node, "last_id"),
+				node.path("has_more").asBoolean(false), node);
+	}
+
+	private static @Nullable Long seconds(JsonNode node, String field) {
+		String value = text(node, field);
+		if (value == null) {
+			return null;
+		}
+		try {
+			return Instant.parse(value).getEpochSecond();
+		}
+		catch (DateTimeParseException ex) {
+			return null;
+		}
+	}
+
+	static @Nullable String text(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		return (value == null || value.isNull()) ? null : value.asString();
+	}
+
+}

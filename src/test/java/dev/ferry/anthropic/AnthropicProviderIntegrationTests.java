@@ -1,0 +1,207 @@
+package dev.ferry.anthropic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.support.MockUpstreams;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The unified API on the Anthropic provider, against an Anthropic upstream played by
+ * MockWebServer, which records what Ferry sent.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "30s")
+class AnthropicProviderIntegrationTests {
+
+	static final MockWebServer upstream = MockUpstreams.started();
+
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	@Autowired
+	WebTestClient web;
+
+	@DynamicPropertySource
+	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
+		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
+		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
+		Path storage = Files.createTempDirectory("ferry-anthropic-it");
+		registry.add("ferry.storage.path", storage::toString);
+	}
+
+	@AfterEach
+	void nothingLeftQueued() throws InterruptedException {
+		MockUpstreams.assertNothingLeft(upstream);
+	}
+
+	@AfterAll
+	static void stopUpstream() {
+		upstream.close();
+	}
+
+	@Test
+	void createsAnInlineBatchWithAnthropicsHeadersAndKeepsTheMetadata() throws Exception {
+		MockUpstreams.enqueueJson(upstream, 200, AnthropicWireTests.messageBatch("in_progress", false, 0));
+		JsonNode created = json(this.web.post()
+			.uri("/v1/batches")
+			.header("anthropic-beta", "message-batches-2024-09-24")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(
+					"""
+							{"model":"anthropic/claude-sonnet-4-5","endpoint":"/v1/messages","metadata":{"team":"search"},
+							 "requests":[{"custom_id":"q1","params":{"max_tokens":64,"messages":[{"role":"user","content":"Hi"}]}},
+							             {"custom_id":"q2","params":{"model":"claude-haiku-4-5","max_tokens":8,"messages":[{"role":"user","content":"Yo"}]}}]}
+							""")
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(created.path("id").asString()).isEqualTo("msgbatch_x");
+		assertThat(created.path("status").asString()).isEqualTo("in_progress");
+		assertThat(created.path("processing_status").asString()).isEqualTo("in_progress");
+		assertThat(created.at("/request_counts/pending").asLong()).isEqualTo(4);
+		assertThat(created.at("/metadata/team").asString()).isEqualTo("search");
+		assertThat(created.at("/extra_fields/provider").asString()).isEqualTo("anthropic");
+
+		RecordedRequest request = MockUpstreams.take(upstream);
+		assertThat(request.getMethod()).isEqualTo("POST");
+		assertThat(request.getTarget()).isEqualTo("/v1/messages/batches");
+		assertThat(request.getHeaders().get("x-api-key")).isEqualTo("sk-ant-upstream");
+		assertThat(request.getHeaders().get("anthropic-version")).isEqualTo("2023-06-01");
+		assertThat(request.getHeaders().get("anthropic-beta")).isEqualTo("message-batches-2024-09-24");
+		assertThat(request.getHeaders().get("Authorization")).isNull();
+		JsonNode sent = this.mapper.readTree(request.getBody().utf8());
+		assertThat(sent.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("requests");
+		assertThat(sent.at("/requests/0/custom_id").asString()).isEqualTo("q1");
+		assertThat(sent.at("/requests/0/params/model").asString()).isEqualTo("claude-sonnet-4-5");
+		assertThat(sent.at("/requests/1/params/model").asString()).isEqualTo("claude-haiku-4-5");
+
+		MockUpstreams.enqueueJson(upstream, 200, AnthropicWireTests.messageBatch("ended", false, 0));
+		JsonNode done = json(
+				this.web.get().uri("/v1/batches/msgbatch_x?provider=anthropic").exchange().expectStatus().isOk());
+		assertThat(done.path("status").asString()).isEqualTo("completed");
+		assertThat(done.at("/metadata/team").asString()).as("metadata Ferry kept").isEqualTo("search");
+		assertThat(done.path("results_url").asString()).endsWith("/msgbatch_x/results");
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/messages/batches/msgbatch_x");
+	}
+
+	@Test
+	void cancelAndListMapStatusesAndPageWithAfterId() throws Exception {
+		MockUpstreams.enqueueJson(upstream, 200, AnthropicWireTests.messageBatch("canceling", true, 0));
+		this.web.post()
+			.uri("/v1/batches/msgbatch_x/cancel?provider=anthropic")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("cancelling")
+			.jsonPath("$.cancelling_at")
+			.isNumber();
+		RecordedRequest cancel = MockUpstreams.take(upstream);
+		assertThat(cancel.getMethod()).isEqualTo("POST");
+		assertThat(cancel.getTarget()).isEqualTo("/v1/messages/batches/msgbatch_x/cancel");
+
+		MockUpstreams.enqueueJson(upstream, 200, "{\"data\":[" + AnthropicWireTests.messageBatch("ended", true, 0)
+				+ "],\"has_more\":true,\"first_id\":\"msgbatch_x\",\"last_id\":\"msgbatch_x\"}");
+		this.web.get()
+			.uri("/v1/batches?provider=anthropic&limit=1&after=msgbatch_w")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.data[0].status")
+			.isEqualTo("cancelled")
+			.jsonPath("$.has_more")
+			.isEqualTo(true)
+			.jsonPath("$.last_id")
+			.isEqualTo("msgbatch_x");
+		assertThat(MockUpstreams.take(upstream).getTarget())
+			.isEqualTo("/v1/messages/batches?limit=1&after_id=msgbatch_w");
+	}
+
+	@Test
+	void upstreamErrorsKeepAnthropicsStatusTypeAndMessage() throws Exception {
+		MockUpstreams.enqueueJson(upstream, 404,
+				"{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"No batch msgbatch_gone\"}}");
+		this.web.get()
+			.uri("/v1/batches/msgbatch_gone?provider=anthropic")
+			.exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.error.type")
+			.isEqualTo("not_found_error")
+			.jsonPath("$.error.message")
+			.isEqualTo("No batch msgbatch_gone")
+			.jsonPath("$.extra_fields.provider")
+			.isEqualTo("anthropic");
+		MockUpstreams.take(upstream);
+	}
+
+	@Test
+	void requestsAnthropicCannotRunAreRefusedBeforeAnythingGoesUpstream() {
+		expectInvalid(
+				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/messages\",\"requests\":[{\"custom_id\":\"has space\","
+						+ "\"params\":{\"max_tokens\":1,\"messages\":[]}}]}",
+				"requests[0].custom_id",
+				"requests[0].custom_id: 'has space' (expected: 1 to 64 of [a-zA-Z0-9_-], Anthropic's custom_id format)");
+		expectInvalid(
+				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/chat/completions\",\"requests\":[{\"custom_id\":\"a\","
+						+ "\"params\":{\"messages\":[]}}]}",
+				"endpoint",
+				"endpoint: '/v1/chat/completions' (provider 'anthropic' runs /v1/messages requests; translating other "
+						+ "endpoints to Anthropic is not available yet)");
+		expectInvalid("{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/messages\",\"input_file_id\":\"file-1\"}",
+				"input_file_id", "input_file_id: provider 'anthropic' takes inline 'requests' only; batches from "
+						+ "uploaded files are not available for it yet");
+		this.web.get()
+			.uri("/v1/files?provider=anthropic")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error.message")
+			.isEqualTo("provider 'anthropic' (Anthropic) has no files API: create its batches with inline 'requests'");
+	}
+
+	private void expectInvalid(String body, String param, String message) {
+		this.web.post()
+			.uri("/v1/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error.param")
+			.isEqualTo(param)
+			.jsonPath("$.error.message")
+			.isEqualTo(message);
+	}
+
+	private JsonNode json(WebTestClient.ResponseSpec response) {
+		return this.mapper.readTree(response.expectBody().returnResult().getResponseBody());
+	}
+
+}

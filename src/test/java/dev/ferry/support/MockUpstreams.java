@@ -1,0 +1,59 @@
+package dev.ferry.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * MockWebServer upstreams for integration tests: started once per test class, answering
+ * queued JSON responses and recording what Ferry sent.
+ */
+public final class MockUpstreams {
+
+	private MockUpstreams() {
+	}
+
+	public static MockWebServer started() {
+		MockWebServer server = new MockWebServer();
+		try {
+			server.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return server;
+	}
+
+	public static void enqueueJson(MockWebServer server, int status, String body) {
+		server.enqueue(new MockResponse.Builder().code(status)
+			.addHeader("Content-Type", "application/json")
+			.body(body)
+			.build());
+	}
+
+	/**
+	 * The next request the upstream received, waiting a little for it.
+	 * @param server the upstream
+	 * @return the request
+	 */
+	public static RecordedRequest take(MockWebServer server) throws InterruptedException {
+		RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+		assertThat(request).as("a request to the upstream").isNotNull();
+		return request;
+	}
+
+	/**
+	 * Checks that the upstream received nothing the test did not take.
+	 * @param server the upstream
+	 */
+	public static void assertNothingLeft(MockWebServer server) throws InterruptedException {
+		assertThat(server.takeRequest(10, TimeUnit.MILLISECONDS)).as("an unexpected upstream request").isNull();
+	}
+
+}
