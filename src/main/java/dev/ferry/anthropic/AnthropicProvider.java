@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -31,6 +30,7 @@ import dev.ferry.batch.PageQuery;
 import dev.ferry.config.ProviderType;
 import dev.ferry.web.ApiError;
 import dev.ferry.web.CallerHeaders;
+import dev.ferry.web.KeyRotation;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -57,9 +57,7 @@ final class AnthropicProvider implements BatchProvider {
 
 	private final WebClient client;
 
-	private final List<String> keys;
-
-	private final AtomicInteger nextKey = new AtomicInteger();
+	private final KeyRotation keys;
 
 	private final String apiVersion;
 
@@ -73,7 +71,7 @@ final class AnthropicProvider implements BatchProvider {
 			BatchMetadataStore metadata) {
 		this.name = name;
 		this.client = client;
-		this.keys = keys;
+		this.keys = new KeyRotation(keys);
 		this.apiVersion = (apiVersion != null) ? apiVersion : DEFAULT_VERSION;
 		this.mapper = mapper;
 		this.metadata = metadata;
@@ -235,7 +233,7 @@ final class AnthropicProvider implements BatchProvider {
 	 */
 	private Mono<Consumer<HttpHeaders>> headers() {
 		return CallerHeaders.current().map((caller) -> (headers) -> {
-			String key = nextKey();
+			String key = this.keys.next();
 			if (key != null) {
 				headers.set("x-api-key", key);
 			}
@@ -246,13 +244,6 @@ final class AnthropicProvider implements BatchProvider {
 			headers.set("anthropic-version", caller.get("anthropic-version").orElse(this.apiVersion));
 			caller.get("anthropic-beta").ifPresent((value) -> headers.set("anthropic-beta", value));
 		});
-	}
-
-	private @Nullable String nextKey() {
-		if (this.keys.isEmpty()) {
-			return null;
-		}
-		return this.keys.get(Math.floorMod(this.nextKey.getAndIncrement(), this.keys.size()));
 	}
 
 }

@@ -1,56 +1,28 @@
 package dev.ferry.anthropic;
 
-import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.web.ApiError;
-
-import org.springframework.web.reactive.function.client.ClientResponse;
+import dev.ferry.web.UpstreamErrors;
 
 /**
- * Turns Anthropic's error responses ({@code {"type":"error","error":{type,message}}})
- * into {@link ApiError}s that keep the status, type and message.
+ * Reads Anthropic's error bodies ({@code {"type":"error","error":{type,message}}}),
+ * keeping the status, type and message.
  */
-final class AnthropicUpstreamErrors {
-
-	private static final int MAX_SHOWN_BODY = 500;
-
-	private final String provider;
-
-	private final JsonMapper mapper;
+final class AnthropicUpstreamErrors extends UpstreamErrors {
 
 	AnthropicUpstreamErrors(String provider, JsonMapper mapper) {
-		this.provider = provider;
-		this.mapper = mapper;
+		super(provider, mapper);
 	}
 
-	Mono<Throwable> toError(ClientResponse response) {
-		int status = response.statusCode().value();
-		return response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> (Throwable) parse(status, body));
-	}
-
-	ApiError parse(int status, String body) {
-		JsonNode error = readError(body);
-		String type = (error != null) ? AnthropicWire.text(error, "type") : null;
-		String message = (error != null) ? AnthropicWire.text(error, "message") : null;
-		if (message == null) {
-			String shown = (body.length() > MAX_SHOWN_BODY) ? body.substring(0, MAX_SHOWN_BODY) + "…" : body;
-			message = "provider '" + this.provider + "' answered " + status + (shown.isBlank() ? "" : ": " + shown);
-		}
-		return new ApiError(status, (type != null) ? type : typeFor(status), null, message, null, this.provider);
-	}
-
-	private @Nullable JsonNode readError(String body) {
-		try {
-			JsonNode error = this.mapper.readTree(body).get("error");
-			return (error != null && error.isObject()) ? error : null;
-		}
-		catch (JacksonException ex) {
-			return null;
-		}
+	@Override
+	public ApiError parse(int status, String body) {
+		JsonNode error = errorObject(body);
+		String type = (error != null) ? text(error, "type") : null;
+		String message = (error != null) ? text(error, "message") : null;
+		return new ApiError(status, (type != null) ? type : typeFor(status), null,
+				(message != null) ? message : unreadableMessage(status, body), null, this.provider);
 	}
 
 	/** Anthropic's error type for a status, per its documented pairs. */

@@ -2,10 +2,8 @@ package dev.ferry.openai;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -23,6 +21,7 @@ import dev.ferry.batch.FilePage;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.config.ProviderType;
 import dev.ferry.web.CallerHeaders;
+import dev.ferry.web.KeyRotation;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -45,9 +44,7 @@ final class OpenAiProvider implements BatchProvider {
 
 	private final WebClient client;
 
-	private final List<String> keys;
-
-	private final AtomicInteger nextKey = new AtomicInteger();
+	private final KeyRotation keys;
 
 	private final JsonMapper mapper;
 
@@ -56,7 +53,7 @@ final class OpenAiProvider implements BatchProvider {
 	OpenAiProvider(String name, WebClient client, List<String> keys, JsonMapper mapper) {
 		this.name = name;
 		this.client = client;
-		this.keys = keys;
+		this.keys = new KeyRotation(keys);
 		this.mapper = mapper;
 		this.errors = new OpenAiUpstreamErrors(name, mapper);
 	}
@@ -168,20 +165,13 @@ final class OpenAiProvider implements BatchProvider {
 	 */
 	private Mono<Consumer<HttpHeaders>> authorization() {
 		return CallerHeaders.current().map((caller) -> {
-			String key = nextKey();
+			String key = this.keys.next();
 			if (key != null) {
 				return (headers) -> headers.setBearerAuth(key);
 			}
 			return (headers) -> caller.get("authorization")
 				.ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
 		});
-	}
-
-	private @Nullable String nextKey() {
-		if (this.keys.isEmpty()) {
-			return null;
-		}
-		return this.keys.get(Math.floorMod(this.nextKey.getAndIncrement(), this.keys.size()));
 	}
 
 }
