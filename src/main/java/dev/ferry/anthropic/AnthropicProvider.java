@@ -1,5 +1,6 @@
 package dev.ferry.anthropic;
 
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import dev.ferry.web.ApiError;
 import dev.ferry.web.CallerHeaders;
 import dev.ferry.web.KeyRotation;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -55,6 +57,8 @@ final class AnthropicProvider implements BatchProvider {
 
 	private final String name;
 
+	private final URI baseUrl;
+
 	private final WebClient client;
 
 	private final KeyRotation keys;
@@ -67,9 +71,10 @@ final class AnthropicProvider implements BatchProvider {
 
 	private final AnthropicUpstreamErrors errors;
 
-	AnthropicProvider(String name, WebClient client, List<String> keys, @Nullable String apiVersion, JsonMapper mapper,
-			BatchMetadataStore metadata) {
+	AnthropicProvider(String name, URI baseUrl, WebClient client, List<String> keys, @Nullable String apiVersion,
+			JsonMapper mapper, BatchMetadataStore metadata) {
 		this.name = name;
+		this.baseUrl = baseUrl;
 		this.client = client;
 		this.keys = new KeyRotation(keys);
 		this.apiVersion = (apiVersion != null) ? apiVersion : DEFAULT_VERSION;
@@ -139,6 +144,65 @@ final class AnthropicProvider implements BatchProvider {
 		return requests;
 	}
 
+	/**
+	 * Creates a batch from a body already in Anthropic's format, untouched.
+	 * @param body the caller's create body
+	 * @return the upstream's MessageBatch
+	 */
+	Mono<JsonNode> createNative(JsonNode body) {
+		return json(this.client.post()
+			.uri("/v1/messages/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(this.mapper.writeValueAsBytes(body)));
+	}
+
+	/**
+	 * Lists batches as Anthropic does.
+	 * @param limit the page size
+	 * @param afterId the id after which the page starts
+	 * @param beforeId the id before which the page ends
+	 * @return the upstream's page
+	 */
+	Mono<JsonNode> listNative(int limit, @Nullable String afterId, @Nullable String beforeId) {
+		return json(this.client.get()
+			.uri((uri) -> uri.path("/v1/messages/batches")
+				.queryParam("limit", limit)
+				.queryParamIfPresent("after_id", Optional.ofNullable(afterId))
+				.queryParamIfPresent("before_id", Optional.ofNullable(beforeId))
+				.build()));
+	}
+
+	Mono<JsonNode> deleteNative(String batchId) {
+		return json(this.client.delete().uri("/v1/messages/batches/{id}", batchId));
+	}
+
+	/**
+	 * Streams a batch's results from its {@code results_url}, which is followed only on
+	 * the provider's own origin.
+	 * @param resultsUrl the batch's results URL
+	 * @return the JSONL bytes
+	 */
+	Flux<DataBuffer> results(String resultsUrl) {
+		URI url = URI.create(resultsUrl);
+		if (!sameOrigin(url, this.baseUrl)) {
+			return Flux.error(new ApiError(502, "api_error", "foreign_results_url",
+					"provider '" + this.name + "' gave a results_url outside its own origin; Ferry does not follow it",
+					null, this.name));
+		}
+		return headers().flatMapMany((headers) -> this.client.get()
+			.uri(url)
+			.headers(headers)
+			.accept(MediaType.ALL)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.bodyToFlux(DataBuffer.class));
+	}
+
+	private static boolean sameOrigin(URI url, URI base) {
+		return url.getScheme() != null && url.getScheme().equalsIgnoreCase(base.getScheme()) && url.getHost() != null
+				&& url.getHost().equalsIgnoreCase(base.getHost()) && url.getPort() == base.getPort();
+	}
+
 	@Override
 	public Mono<Batch> createBatch(CreateBatch request) {
 		return Mono.error(ApiError.invalid("input_file_id", "input_file_id: provider '" + this.name
@@ -147,7 +211,15 @@ final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> retrieveBatch(String batchId) {
-		return json(this.client.get().uri("/v1/messages/batches/{id}", batchId)).flatMap(this::withMetadata);
+		return retrieveNative(batchId).flatMap(this::withMetadata);
+	}
+
+	Mono<JsonNode> retrieveNative(String batchId) {
+		return json(this.client.get().uri("/v1/messages/batches/{id}", batchId));
+	}
+
+	Mono<JsonNode> cancelNative(String batchId) {
+		return json(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId));
 	}
 
 	@Override
@@ -168,7 +240,7 @@ final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
-		return json(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId)).flatMap(this::withMetadata);
+		return cancelNative(batchId).flatMap(this::withMetadata);
 	}
 
 	@Override

@@ -37,8 +37,11 @@ class AnthropicProviderFactory implements ProviderFactory {
 
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
-		return new AnthropicProvider(name, UpstreamClients.create(name, properties, this.builder), properties.keys(),
-				properties.apiVersion(), this.mapper, this.metadata);
+		if (properties.baseUrl() == null) {
+			throw new IllegalArgumentException("ferry.providers." + name + ".base-url must be set");
+		}
+		return new AnthropicProvider(name, properties.baseUrl(), UpstreamClients.create(name, properties, this.builder),
+				properties.keys(), properties.apiVersion(), this.mapper, this.metadata);
 	}
 
 }

@@ -1,28 +1,16 @@
 package dev.ferry.anthropic;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.support.MockUpstreams;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,34 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The unified API on the Anthropic provider, against an Anthropic upstream played by
  * MockWebServer, which records what Ferry sent.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient(timeout = "30s")
-class AnthropicProviderIntegrationTests {
-
-	static final MockWebServer upstream = MockUpstreams.started();
-
-	private final JsonMapper mapper = JsonMapper.builder().build();
+class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 
 	@Autowired
 	WebTestClient web;
-
-	@DynamicPropertySource
-	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
-		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
-		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
-		Path storage = Files.createTempDirectory("ferry-anthropic-it");
-		registry.add("ferry.storage.path", storage::toString);
-	}
-
-	@AfterEach
-	void nothingLeftQueued() throws InterruptedException {
-		MockUpstreams.assertNothingLeft(upstream);
-	}
-
-	@AfterAll
-	static void stopUpstream() {
-		upstream.close();
-	}
 
 	@Test
 	void createsAnInlineBatchWithAnthropicsHeadersAndKeepsTheMetadata() throws Exception {

@@ -1,0 +1,48 @@
+package dev.ferry.anthropic;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.support.MockUpstreams;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Ferry on a random port with its {@code anthropic} provider pointed at one
+ * MockWebServer, shared by the test classes that extend this (and so by one Spring
+ * context). The server lives as long as the test JVM.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "30s")
+abstract class AnthropicUpstreamTests {
+
+	static final MockWebServer upstream = MockUpstreams.started();
+
+	final JsonMapper mapper = JsonMapper.builder().build();
+
+	@LocalServerPort
+	int port;
+
+	@DynamicPropertySource
+	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
+		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
+		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
+		Path storage = Files.createTempDirectory("ferry-anthropic-it");
+		registry.add("ferry.storage.path", storage::toString);
+	}
+
+	@AfterEach
+	void nothingLeftQueued() throws InterruptedException {
+		MockUpstreams.assertNothingLeft(upstream);
+	}
+
+}
