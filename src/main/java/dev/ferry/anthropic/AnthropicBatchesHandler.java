@@ -1,21 +1,24 @@
 package dev.ferry.anthropic;
 
-import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.ModelRef;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.web.ApiError;
 import dev.ferry.web.JsonBodies;
 import dev.ferry.web.RequestParams;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -40,9 +43,12 @@ class AnthropicBatchesHandler {
 
 	private final JsonMapper mapper;
 
-	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper) {
+	private final CrossFormatBatches crossFormat;
+
+	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat) {
 		this.resolver = resolver;
 		this.mapper = mapper;
+		this.crossFormat = crossFormat;
 	}
 
 	Mono<ServerResponse> create(ServerRequest request) {
@@ -57,81 +63,121 @@ class AnthropicBatchesHandler {
 						"requests: " + requests.size() + " (expected: at most " + AnthropicProvider.MAX_REQUESTS + ")");
 			}
 			String prefix = modelPrefix(requests);
-			AnthropicProvider provider = sameFormat(this.resolver.resolve(request, null, prefix, DEFAULT_PROVIDER));
+			BatchProvider provider = this.resolver.resolve(request, null, prefix, DEFAULT_PROVIDER);
 			ObjectNode body = (ObjectNode) json.deepCopy();
 			if (prefix != null) {
 				stripModelPrefix(body, prefix);
 			}
-			return provider.createNative(body).flatMap((batch) -> ok(withFerryResultsUrl(batch, request)));
+			if (provider instanceof AnthropicProvider anthropic) {
+				return anthropic.createNative(body).flatMap((batch) -> ok(withFerryResultsUrl(batch, request)));
+			}
+			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
+				.flatMap(AnthropicBatchesHandler::ok);
 		});
 	}
 
 	Mono<ServerResponse> retrieve(ServerRequest request) {
-		AnthropicProvider provider = provider(request);
-		return provider.retrieveNative(batchId(request, provider))
-			.flatMap((batch) -> ok(withFerryResultsUrl(batch, request)));
+		BatchRef batch = batchRef(request);
+		if (batch.provider() instanceof AnthropicProvider anthropic) {
+			return anthropic.retrieveNative(batch.id()).flatMap((node) -> ok(withFerryResultsUrl(node, request)));
+		}
+		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
+			.flatMap(AnthropicBatchesHandler::ok);
 	}
 
 	Mono<ServerResponse> list(ServerRequest request) {
-		AnthropicProvider provider = provider(request);
+		BatchProvider provider = this.resolver.resolve(request, DEFAULT_PROVIDER);
 		int limit = RequestParams.boundedInt(request, "limit", 20, 1, 1000);
 		String afterId = RequestParams.optional(request, "after_id", provider.idPattern(), "a message batch id");
 		String beforeId = RequestParams.optional(request, "before_id", provider.idPattern(), "a message batch id");
-		return provider.listNative(limit, afterId, beforeId).flatMap((page) -> {
-			page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
-			return ok(page);
-		});
+		if (provider instanceof AnthropicProvider anthropic) {
+			return anthropic.listNative(limit, afterId, beforeId).flatMap((page) -> {
+				page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
+				return ok(page);
+			});
+		}
+		if (beforeId != null) {
+			throw ApiError.invalid("before_id",
+					"before_id: provider '" + provider.name() + "' pages forwards only (use after_id)");
+		}
+		String afterNative = (afterId != null)
+				? FerryIds.decode(CrossFormatBatches.ID_PREFIX, afterId).map(FerryIds.Minted::nativeId).orElse(afterId)
+				: null;
+		return this.crossFormat.list(provider, limit, afterNative, resultsUrl(request))
+			.flatMap(AnthropicBatchesHandler::ok);
 	}
 
 	Mono<ServerResponse> cancel(ServerRequest request) {
-		AnthropicProvider provider = provider(request);
-		return provider.cancelNative(batchId(request, provider))
-			.flatMap((batch) -> ok(withFerryResultsUrl(batch, request)));
+		BatchRef batch = batchRef(request);
+		if (batch.provider() instanceof AnthropicProvider anthropic) {
+			return anthropic.cancelNative(batch.id()).flatMap((node) -> ok(withFerryResultsUrl(node, request)));
+		}
+		return this.crossFormat.cancel(batch.provider(), batch.nativeId(), resultsUrl(request))
+			.flatMap(AnthropicBatchesHandler::ok);
 	}
 
 	Mono<ServerResponse> delete(ServerRequest request) {
-		AnthropicProvider provider = provider(request);
-		return provider.deleteNative(batchId(request, provider)).flatMap(AnthropicBatchesHandler::ok);
+		BatchRef batch = batchRef(request);
+		if (batch.provider() instanceof AnthropicProvider anthropic) {
+			return anthropic.deleteNative(batch.id()).flatMap(AnthropicBatchesHandler::ok);
+		}
+		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id())
+			.flatMap(AnthropicBatchesHandler::ok);
 	}
 
 	/**
 	 * Streams the results from the batch's own {@code results_url}, never a guessed path.
 	 */
 	Mono<ServerResponse> results(ServerRequest request) {
-		AnthropicProvider provider = provider(request);
-		String id = batchId(request, provider);
-		return provider.retrieveNative(id).flatMap((batch) -> {
-			String resultsUrl = AnthropicWire.text(batch, "results_url");
+		BatchRef batch = batchRef(request);
+		if (!(batch.provider() instanceof AnthropicProvider provider)) {
+			return this.crossFormat.results(batch.provider(), batch.nativeId())
+				.flatMap((lines) -> jsonl(batch.id(), lines));
+		}
+		return provider.retrieveNative(batch.id()).flatMap((node) -> {
+			String resultsUrl = AnthropicWire.text(node, "results_url");
 			if (resultsUrl == null) {
 				return Mono.error(
 						new ApiError(409, "invalid_request_error", "batch_not_ended",
-								"message batch " + id + " is '" + AnthropicWire.text(batch, "processing_status")
+								"message batch " + batch.id() + " is '" + AnthropicWire.text(node, "processing_status")
 										+ "': results are available once its processing has ended",
 								null, provider.name()));
 			}
-			return ServerResponse.ok()
-				.contentType(JSONL)
-				.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "_results.jsonl\"")
-				.body(BodyInserters.fromDataBuffers(provider.results(resultsUrl)));
+			return jsonl(batch.id(), provider.results(resultsUrl));
 		});
 	}
 
-	private AnthropicProvider provider(ServerRequest request) {
-		return sameFormat(this.resolver.resolve(request, DEFAULT_PROVIDER));
+	private static Mono<ServerResponse> jsonl(String id, Flux<DataBuffer> lines) {
+		return ServerResponse.ok()
+			.contentType(JSONL)
+			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "_results.jsonl\"")
+			.body(BodyInserters.fromDataBuffers(lines));
 	}
 
-	private static AnthropicProvider sameFormat(BatchProvider provider) {
-		if (provider instanceof AnthropicProvider anthropic) {
-			return anthropic;
-		}
-		throw ApiError.invalid("provider", "provider '" + provider.name() + "' (type "
-				+ provider.type().name().toLowerCase(Locale.ROOT) + ") through the Anthropic API needs "
-				+ "request and result translation, which is not available yet; use /v1/batches or /openai/v1 for it");
+	/**
+	 * The batch a path names: the provider comes from the query, the header, or the id
+	 * Ferry minted, else the default; the native id is the minted one's or the id itself.
+	 */
+	private BatchRef batchRef(ServerRequest request) {
+		String id = request.pathVariable("message_batch_id");
+		var minted = FerryIds.decode(CrossFormatBatches.ID_PREFIX, id);
+		BatchProvider provider = this.resolver.resolve(request, null,
+				minted.map(FerryIds.Minted::provider).orElse(null), DEFAULT_PROVIDER);
+		String nativeId = minted.filter((decoded) -> decoded.provider().equals(provider.name()))
+			.map(FerryIds.Minted::nativeId)
+			.orElse(id);
+		RequestParams.matching("message_batch_id", nativeId, provider.idPattern(),
+				"a message batch id matching " + provider.idPattern().pattern());
+		return new BatchRef(provider, id, nativeId);
 	}
 
-	private static String batchId(ServerRequest request, BatchProvider provider) {
-		return RequestParams.matching("message_batch_id", request.pathVariable("message_batch_id"),
-				provider.idPattern(), "a message batch id matching " + provider.idPattern().pattern());
+	/** A batch as the caller named it, and where it lives. */
+	private record BatchRef(BatchProvider provider, String id, String nativeId) {
+	}
+
+	private static Function<String, String> resultsUrl(ServerRequest request) {
+		String base = UriComponentsBuilder.fromUri(request.uri()).replacePath(null).replaceQuery(null).toUriString();
+		return (id) -> base + "/anthropic/v1/messages/batches/" + id + "/results";
 	}
 
 	/**

@@ -6,7 +6,6 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.errors.AnthropicServiceException;
-import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
 import com.anthropic.models.messages.Model;
 import com.anthropic.models.messages.batches.BatchCreateParams;
@@ -35,8 +34,8 @@ class AnthropicDialectIntegrationTests extends AnthropicUpstreamTests {
 		MessageBatch batch = client().messages()
 			.batches()
 			.create(BatchCreateParams.builder()
-				.addRequest(request("q1", "anthropic/claude-sonnet-4-5", "Hello"))
-				.addRequest(request("q2", "anthropic/claude-sonnet-4-5", "Bonjour"))
+				.addRequest(AnthropicRequests.request("q1", "anthropic/claude-sonnet-4-5", "Hello"))
+				.addRequest(AnthropicRequests.request("q2", "anthropic/claude-sonnet-4-5", "Bonjour"))
 				.build());
 		assertThat(batch.id()).isEqualTo("msgbatch_x");
 		assertThat(batch.processingStatus()).isEqualTo(MessageBatch.ProcessingStatus.IN_PROGRESS);
@@ -129,7 +128,7 @@ class AnthropicDialectIntegrationTests extends AnthropicUpstreamTests {
 			.contains("is 'in_progress': results are available once its processing has ended");
 		MockUpstreams.take(upstream);
 
-		BadRequestException crossFormat = catchThrowableOfType(BadRequestException.class,
+		NotFoundException onSandbox = catchThrowableOfType(NotFoundException.class,
 				() -> AnthropicOkHttpClient.builder()
 					.baseUrl("http://localhost:" + this.port + "/anthropic")
 					.apiKey("sk-caller")
@@ -139,7 +138,7 @@ class AnthropicDialectIntegrationTests extends AnthropicUpstreamTests {
 					.messages()
 					.batches()
 					.retrieve("msgbatch_x"));
-		assertThat(crossFormat.getMessage()).contains("provider 'sandbox' (type sandbox) through the Anthropic API");
+		assertThat(onSandbox.getMessage()).contains("No such Batch object: msgbatch_x");
 	}
 
 	private AnthropicClient client() {
@@ -147,17 +146,6 @@ class AnthropicDialectIntegrationTests extends AnthropicUpstreamTests {
 			.baseUrl("http://localhost:" + this.port + "/anthropic")
 			.apiKey("sk-caller")
 			.maxRetries(0)
-			.build();
-	}
-
-	private static BatchCreateParams.Request request(String customId, String model, String text) {
-		return BatchCreateParams.Request.builder()
-			.customId(customId)
-			.params(BatchCreateParams.Request.Params.builder()
-				.model(Model.of(model))
-				.maxTokens(64)
-				.addUserMessage(text)
-				.build())
 			.build();
 	}
 

@@ -1,0 +1,68 @@
+package dev.ferry.batch;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Ids Ferry mints for cross-format traffic: the provider name and the provider's native
+ * id, base64url-encoded behind the dialect's own prefix ({@code msgbatch_},
+ * {@code batch_}, {@code file-}), so any replica can route a follow-up call with no
+ * shared state.
+ */
+public final class FerryIds {
+
+	/** Marks a minted id, so a native id with the same prefix is not mistaken for one. */
+	private static final String MARK = "fy1";
+
+	private static final char SEPARATOR = '\n';
+
+	private FerryIds() {
+	}
+
+	/**
+	 * Mints an id.
+	 * @param prefix the dialect's id prefix
+	 * @param provider the provider name
+	 * @param nativeId the provider's id
+	 * @return the minted id, in {@code [A-Za-z0-9_-]} after the prefix
+	 */
+	public static String mint(String prefix, String provider, String nativeId) {
+		byte[] payload = (provider + SEPARATOR + nativeId).getBytes(StandardCharsets.UTF_8);
+		return prefix + MARK + Base64.getUrlEncoder().withoutPadding().encodeToString(payload);
+	}
+
+	/**
+	 * Reads a minted id.
+	 * @param prefix the dialect's id prefix
+	 * @param id the id
+	 * @return the provider and native id, or empty for an id Ferry did not mint
+	 */
+	public static Optional<Minted> decode(String prefix, String id) {
+		if (!id.startsWith(prefix + MARK)) {
+			return Optional.empty();
+		}
+		try {
+			String payload = new String(Base64.getUrlDecoder().decode(id.substring(prefix.length() + MARK.length())),
+					StandardCharsets.UTF_8);
+			int separator = payload.indexOf(SEPARATOR);
+			if (separator <= 0 || separator == payload.length() - 1) {
+				return Optional.empty();
+			}
+			return Optional.of(new Minted(payload.substring(0, separator), payload.substring(separator + 1)));
+		}
+		catch (IllegalArgumentException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * A decoded minted id.
+	 *
+	 * @param provider the provider name
+	 * @param nativeId the provider's id
+	 */
+	public record Minted(String provider, String nativeId) {
+	}
+
+}
