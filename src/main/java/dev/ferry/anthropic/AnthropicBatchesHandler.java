@@ -35,8 +35,6 @@ import org.springframework.web.util.UriComponentsBuilder;
 @Component
 class AnthropicBatchesHandler {
 
-	private static final String DEFAULT_PROVIDER = "anthropic";
-
 	private static final MediaType JSONL = MediaType.parseMediaType("application/x-jsonl");
 
 	private final ProviderResolver resolver;
@@ -63,7 +61,7 @@ class AnthropicBatchesHandler {
 						"requests: " + requests.size() + " (expected: at most " + AnthropicProvider.MAX_REQUESTS + ")");
 			}
 			String prefix = modelPrefix(requests);
-			BatchProvider provider = this.resolver.resolve(request, null, prefix, DEFAULT_PROVIDER);
+			BatchProvider provider = this.resolver.resolve(request, null, prefix, defaultProvider());
 			ObjectNode body = (ObjectNode) json.deepCopy();
 			if (prefix != null) {
 				stripModelPrefix(body, prefix);
@@ -86,7 +84,7 @@ class AnthropicBatchesHandler {
 	}
 
 	Mono<ServerResponse> list(ServerRequest request) {
-		BatchProvider provider = this.resolver.resolve(request, DEFAULT_PROVIDER);
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		int limit = RequestParams.boundedInt(request, "limit", 20, 1, 1000);
 		String afterId = RequestParams.optional(request, "after_id", provider.idPattern(), "a message batch id");
 		String beforeId = RequestParams.optional(request, "before_id", provider.idPattern(), "a message batch id");
@@ -147,6 +145,11 @@ class AnthropicBatchesHandler {
 		});
 	}
 
+	/** {@code anthropic} when it has a key, else the sandbox. */
+	private String defaultProvider() {
+		return this.resolver.registry().dialectDefault("anthropic");
+	}
+
 	private static Mono<ServerResponse> jsonl(String id, Flux<DataBuffer> lines) {
 		return ServerResponse.ok()
 			.contentType(JSONL)
@@ -162,7 +165,7 @@ class AnthropicBatchesHandler {
 		String id = request.pathVariable("message_batch_id");
 		var minted = FerryIds.decode(CrossFormatBatches.ID_PREFIX, id);
 		BatchProvider provider = this.resolver.resolve(request, null,
-				minted.map(FerryIds.Minted::provider).orElse(null), DEFAULT_PROVIDER);
+				minted.map(FerryIds.Minted::provider).orElse(null), defaultProvider());
 		String nativeId = minted.filter((decoded) -> decoded.provider().equals(provider.name()))
 			.map(FerryIds.Minted::nativeId)
 			.orElse(id);

@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.config.ProviderProperties;
 import dev.ferry.config.ProviderType;
 import dev.ferry.web.ApiError;
 
@@ -28,6 +27,8 @@ public class ProviderRegistry {
 
 	private final @Nullable String defaultProvider;
 
+	private final Set<String> keyed;
+
 	public ProviderRegistry(FerryProperties properties, List<ProviderFactory> factories) {
 		Map<ProviderType, ProviderFactory> byType = factories.stream()
 			.collect(Collectors.toMap(ProviderFactory::type, Function.identity()));
@@ -41,6 +42,12 @@ public class ProviderRegistry {
 			created.put(name, factory.create(name, provider));
 		});
 		this.providers = Map.copyOf(created);
+		this.keyed = properties.providers()
+			.entrySet()
+			.stream()
+			.filter((entry) -> !entry.getValue().keys().isEmpty())
+			.map(Map.Entry::getKey)
+			.collect(Collectors.toUnmodifiableSet());
 		this.defaultProvider = chooseDefault(properties);
 	}
 
@@ -57,11 +64,20 @@ public class ProviderRegistry {
 			}
 			return configured;
 		}
-		ProviderProperties openai = properties.providers().get("openai");
-		if (openai != null && !openai.keys().isEmpty()) {
-			return "openai";
+		return dialectDefault("openai");
+	}
+
+	/**
+	 * A dialect's default provider: its own provider when that has a key configured, else
+	 * the sandbox, so that a newcomer without keys is not sent upstream with a dummy key.
+	 * @param preferred the dialect's own provider, such as {@code anthropic}
+	 * @return the provider name
+	 */
+	public String dialectDefault(String preferred) {
+		if (this.keyed.contains(preferred) || !this.providers.containsKey("sandbox")) {
+			return preferred;
 		}
-		return this.providers.containsKey("sandbox") ? "sandbox" : null;
+		return "sandbox";
 	}
 
 	/**

@@ -18,6 +18,8 @@ import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import org.junit.jupiter.api.Test;
 
+import dev.ferry.batch.FerryIds;
+
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -44,6 +46,7 @@ class AnthropicSdkOnSandboxIntegrationTests {
 		registry.add("ferry.providers.sandbox.processing-time", () -> "1s");
 		registry.add("ferry.providers.slow.type", () -> "sandbox");
 		registry.add("ferry.providers.slow.processing-time", () -> "20s");
+		registry.add("ferry.providers.anthropic.api-key", () -> "");
 		Path storage = Files.createTempDirectory("ferry-anthropic-sandbox-it");
 		registry.add("ferry.storage.path", storage::toString);
 	}
@@ -127,6 +130,17 @@ class AnthropicSdkOnSandboxIntegrationTests {
 				.satisfies((line) -> assertThat(line.result().isCanceled()).isTrue());
 		}
 		assertThat(client.messages().batches().delete(created.id()).id()).isEqualTo(created.id());
+	}
+
+	@Test
+	void withoutAnAnthropicKeyTheDialectRunsOnTheSandbox() {
+		MessageBatch created = client(null).messages()
+			.batches()
+			.create(BatchCreateParams.builder()
+				.addRequest(AnthropicRequests.request("a", "claude-echo", "hi"))
+				.build());
+		assertThat(FerryIds.decode("msgbatch_", created.id()))
+			.hasValueSatisfying((minted) -> assertThat(minted.provider()).isEqualTo("sandbox"));
 	}
 
 	@Test
