@@ -37,11 +37,9 @@ class AnthropicProviderFactory implements ProviderFactory {
 
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
-		if (properties.baseUrl() == null) {
-			throw new IllegalArgumentException("ferry.providers." + name + ".base-url must be set");
-		}
-		return new AnthropicProvider(name, properties.baseUrl(), UpstreamClients.create(name, properties, this.builder),
-				properties.keys(), properties.apiVersion(), this.mapper, this.metadata);
+		return new AnthropicProvider(name, properties.requiredBaseUrl(name),
+				UpstreamClients.create(name, properties, this.builder), properties.keys(), properties.apiVersion(),
+				this.mapper, this.metadata);
 	}
 
 }

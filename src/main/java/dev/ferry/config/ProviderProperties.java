@@ -34,6 +34,19 @@ public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseU
 		@Nullable String apiVersion) {
 
 	/**
+	 * The base URL, which every provider type but the sandbox needs.
+	 * @param name the provider name, for the error message
+	 * @return the base URL
+	 * @throws IllegalArgumentException when none is configured
+	 */
+	public URI requiredBaseUrl(String name) {
+		if (this.baseUrl == null) {
+			throw new IllegalArgumentException("ferry.providers." + name + ".base-url must be set");
+		}
+		return this.baseUrl;
+	}
+
+	/**
 	 * Every non-blank key configured for this provider, {@code api-key} first.
 	 * @return the keys, possibly empty
 	 */

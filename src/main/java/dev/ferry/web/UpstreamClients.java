@@ -28,9 +28,6 @@ public final class UpstreamClients {
 	 * @return the client, with the provider's base URL
 	 */
 	public static WebClient create(String name, ProviderProperties properties, WebClient.Builder builder) {
-		if (properties.baseUrl() == null) {
-			throw new IllegalArgumentException("ferry.providers." + name + ".base-url must be set");
-		}
 		ConnectionProvider pool = ConnectionProvider.builder("ferry-" + name)
 			.maxConnections(properties.maxConnections())
 			.pendingAcquireMaxCount(properties.pendingAcquireMaxCount())
@@ -40,7 +37,7 @@ public final class UpstreamClients {
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
 			.responseTimeout(properties.responseTimeout());
 		return builder.clone()
-			.baseUrl(properties.baseUrl().toString())
+			.baseUrl(properties.requiredBaseUrl(name).toString())
 			.clientConnector(new ReactorClientHttpConnector(http))
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(MAX_JSON_BYTES))
 			.build();

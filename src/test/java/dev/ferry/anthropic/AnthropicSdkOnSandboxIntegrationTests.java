@@ -1,8 +1,6 @@
 package dev.ferry.anthropic;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
@@ -19,6 +17,7 @@ import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import org.junit.jupiter.api.Test;
 
 import dev.ferry.batch.FerryIds;
+import dev.ferry.support.SandboxProperties;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -43,12 +42,7 @@ class AnthropicSdkOnSandboxIntegrationTests {
 
 	@DynamicPropertySource
 	static void sandboxProperties(DynamicPropertyRegistry registry) throws IOException {
-		registry.add("ferry.providers.sandbox.processing-time", () -> "1s");
-		registry.add("ferry.providers.slow.type", () -> "sandbox");
-		registry.add("ferry.providers.slow.processing-time", () -> "20s");
-		registry.add("ferry.providers.anthropic.api-key", () -> "");
-		Path storage = Files.createTempDirectory("ferry-anthropic-sandbox-it");
-		registry.add("ferry.storage.path", storage::toString);
+		SandboxProperties.register(registry);
 	}
 
 	@Test

@@ -5,8 +5,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.support.OpenAiClients;
+import dev.ferry.support.SandboxProperties;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -52,13 +51,8 @@ class SandboxIntegrationTests {
 
 	@DynamicPropertySource
 	static void sandboxProperties(DynamicPropertyRegistry registry) throws IOException {
-		registry.add("ferry.providers.sandbox.processing-time", () -> "1s");
-		registry.add("ferry.providers.slow.type", () -> "sandbox");
-		registry.add("ferry.providers.slow.processing-time", () -> "20s");
+		SandboxProperties.register(registry);
 		registry.add("ferry.files.max-upload-size", () -> "4MB");
-		registry.add("ferry.providers.openai.api-key", () -> "");
-		Path storage = Files.createTempDirectory("ferry-sandbox-it");
-		registry.add("ferry.storage.path", storage::toString);
 	}
 
 	@Test
