@@ -16,6 +16,7 @@ import dev.ferry.batch.ModelRef;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.web.ApiError;
 import dev.ferry.web.JsonBodies;
+import dev.ferry.web.JsonResponses;
 import dev.ferry.web.RequestParams;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -67,20 +68,22 @@ class AnthropicBatchesHandler {
 				stripModelPrefix(body, prefix);
 			}
 			if (provider instanceof AnthropicProvider anthropic) {
-				return anthropic.createNative(body).flatMap((batch) -> ok(withFerryResultsUrl(batch, request)));
+				return anthropic.createNative(body)
+					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
 			}
 			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
-				.flatMap(AnthropicBatchesHandler::ok);
+				.flatMap(JsonResponses::ok);
 		});
 	}
 
 	Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.retrieveNative(batch.id()).flatMap((node) -> ok(withFerryResultsUrl(node, request)));
+			return anthropic.retrieveNative(batch.id())
+				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
-			.flatMap(AnthropicBatchesHandler::ok);
+			.flatMap(JsonResponses::ok);
 	}
 
 	Mono<ServerResponse> list(ServerRequest request) {
@@ -91,7 +94,7 @@ class AnthropicBatchesHandler {
 		if (provider instanceof AnthropicProvider anthropic) {
 			return anthropic.listNative(limit, afterId, beforeId).flatMap((page) -> {
 				page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
-				return ok(page);
+				return JsonResponses.ok(page);
 			});
 		}
 		if (beforeId != null) {
@@ -101,26 +104,25 @@ class AnthropicBatchesHandler {
 		String afterNative = (afterId != null)
 				? FerryIds.decode(CrossFormatBatches.ID_PREFIX, afterId).map(FerryIds.Minted::nativeId).orElse(afterId)
 				: null;
-		return this.crossFormat.list(provider, limit, afterNative, resultsUrl(request))
-			.flatMap(AnthropicBatchesHandler::ok);
+		return this.crossFormat.list(provider, limit, afterNative, resultsUrl(request)).flatMap(JsonResponses::ok);
 	}
 
 	Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.cancelNative(batch.id()).flatMap((node) -> ok(withFerryResultsUrl(node, request)));
+			return anthropic.cancelNative(batch.id())
+				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.cancel(batch.provider(), batch.nativeId(), resultsUrl(request))
-			.flatMap(AnthropicBatchesHandler::ok);
+			.flatMap(JsonResponses::ok);
 	}
 
 	Mono<ServerResponse> delete(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.deleteNative(batch.id()).flatMap(AnthropicBatchesHandler::ok);
+			return anthropic.deleteNative(batch.id()).flatMap(JsonResponses::ok);
 		}
-		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id())
-			.flatMap(AnthropicBatchesHandler::ok);
+		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id()).flatMap(JsonResponses::ok);
 	}
 
 	/**
@@ -208,18 +210,9 @@ class AnthropicBatchesHandler {
 	 */
 	private static JsonNode withFerryResultsUrl(JsonNode batch, ServerRequest request) {
 		if (batch instanceof ObjectNode object && AnthropicWire.text(batch, "results_url") != null) {
-			String base = UriComponentsBuilder.fromUri(request.uri())
-				.replacePath(null)
-				.replaceQuery(null)
-				.toUriString();
-			object.put("results_url",
-					base + "/anthropic/v1/messages/batches/" + AnthropicWire.text(batch, "id") + "/results");
+			object.put("results_url", resultsUrl(request).apply(AnthropicWire.text(batch, "id")));
 		}
 		return batch;
-	}
-
-	private static Mono<ServerResponse> ok(JsonNode body) {
-		return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 	}
 
 }

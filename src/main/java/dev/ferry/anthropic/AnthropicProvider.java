@@ -102,13 +102,10 @@ final class AnthropicProvider implements BatchProvider {
 	public Mono<Batch> createInlineBatch(InlineBatch request) {
 		ObjectNode body = this.mapper.createObjectNode();
 		body.set("requests", requests(request));
-		return json(this.client.post()
-			.uri("/v1/messages/batches")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(this.mapper.writeValueAsBytes(body))).flatMap((node) -> {
-				Batch batch = AnthropicWire.batchFromWire(this.name, node, request.metadata(), body);
-				return keptMetadata(batch.id(), request.metadata()).thenReturn(batch);
-			});
+		return createNative(body).flatMap((node) -> {
+			Batch batch = AnthropicWire.batchFromWire(this.name, node, request.metadata(), body);
+			return keptMetadata(batch.id(), request.metadata()).thenReturn(batch);
+		});
 	}
 
 	/**
@@ -224,18 +221,10 @@ final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<BatchPage> listBatches(PageQuery query) {
-		return json(this.client.get()
-			.uri((uri) -> uri.path("/v1/messages/batches")
-				.queryParam("limit", query.limit())
-				.queryParamIfPresent("after_id", Optional.ofNullable(query.after()))
-				.build()))
-			.flatMap((node) -> Flux.fromIterable(node.path("data")).concatMap((item) -> {
-				String id = AnthropicWire.text(item, "id");
-				return (id == null || !idPattern().matcher(id).matches()) ? Mono.empty()
-						: this.metadata.load(this.name, id).map((kept) -> Map.entry(id, kept));
-			})
-				.collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new)
-				.map((kept) -> AnthropicWire.pageFromWire(this.name, node, kept)));
+		return listNative(query.limit(), query.after(), null).flatMap((node) -> Flux.fromIterable(node.path("data"))
+			.concatMap((item) -> keptMetadata(item).map((kept) -> Map.entry(AnthropicWire.text(item, "id"), kept)))
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new)
+			.map((kept) -> AnthropicWire.pageFromWire(this.name, node, kept)));
 	}
 
 	@Override
@@ -274,12 +263,17 @@ final class AnthropicProvider implements BatchProvider {
 	}
 
 	private Mono<Batch> withMetadata(JsonNode node) {
-		String id = AnthropicWire.text(node, "id");
-		Mono<Map<String, String>> kept = (id != null && idPattern().matcher(id).matches())
-				? this.metadata.load(this.name, id) : Mono.empty();
-		return kept.map(Optional::of)
+		return keptMetadata(node).map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.map((found) -> AnthropicWire.batchFromWire(this.name, node, found.orElse(null), null));
+	}
+
+	/**
+	 * The metadata Ferry kept for a batch; ids outside the alphabet never reach storage.
+	 */
+	private Mono<Map<String, String>> keptMetadata(JsonNode batch) {
+		String id = AnthropicWire.text(batch, "id");
+		return (id != null && idPattern().matcher(id).matches()) ? this.metadata.load(this.name, id) : Mono.empty();
 	}
 
 	private Mono<Void> keptMetadata(String batchId, @Nullable Map<String, String> metadata) {

@@ -14,8 +14,8 @@ import dev.ferry.batch.ProviderResolver;
 import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.config.ProviderType;
 import dev.ferry.web.JsonBodies;
+import dev.ferry.web.JsonResponses;
 
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -45,7 +45,8 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 			ModelRef model = ModelRef.parse(body.model(), this.resolver.registry().names());
 			BatchProvider provider = this.resolver.resolve(request, body.provider(), model.provider(),
 					defaultProvider());
-			return this.service.create(provider, body, model).flatMap((batch) -> ok(render(provider, batch)));
+			return this.service.create(provider, body, model)
+				.flatMap((batch) -> JsonResponses.ok(render(provider, batch)));
 		});
 	}
 
@@ -53,14 +54,14 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 	public Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.retrieve(provider, request.pathVariable("batch_id"))
-			.flatMap((batch) -> ok(render(provider, batch)));
+			.flatMap((batch) -> JsonResponses.ok(render(provider, batch)));
 	}
 
 	@Override
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.list(provider, PageQuery.forBatches(request, provider))
-			.flatMap((page) -> ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null)
+			.flatMap((page) -> JsonResponses.ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null)
 					? page.rawResponse() : OpenAiWire.batchPageToWire(page)));
 	}
 
@@ -68,7 +69,7 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 	public Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.cancel(provider, request.pathVariable("batch_id"))
-			.flatMap((batch) -> ok(render(provider, batch)));
+			.flatMap((batch) -> JsonResponses.ok(render(provider, batch)));
 	}
 
 	private String defaultProvider() {
@@ -81,10 +82,6 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 			return batch.rawResponse();
 		}
 		return OpenAiWire.batchToWire(batch);
-	}
-
-	static Mono<ServerResponse> ok(Object body) {
-		return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 	}
 
 }

@@ -14,6 +14,7 @@ import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.config.ProviderType;
+import dev.ferry.web.JsonResponses;
 
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
@@ -39,8 +40,7 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> upload(ServerRequest request) {
 		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (fields, events) -> {
 			BatchProvider provider = this.resolver.resolve(request, fields.get("provider"), null, defaultProvider());
-			return this.service.upload(provider, events)
-				.flatMap((file) -> OpenAiBatchesHandler.ok(render(provider, file)));
+			return this.service.upload(provider, events).flatMap((file) -> JsonResponses.ok(render(provider, file)));
 		});
 	}
 
@@ -48,16 +48,15 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.listFiles(provider, PageQuery.forFiles(request, provider))
-			.flatMap((page) -> OpenAiBatchesHandler
-				.ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null) ? page.rawResponse()
-						: OpenAiWire.filePageToWire(page)));
+			.flatMap((page) -> JsonResponses.ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null)
+					? page.rawResponse() : OpenAiWire.filePageToWire(page)));
 	}
 
 	@Override
 	public Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.retrieveFile(provider, request.pathVariable("file_id"))
-			.flatMap((file) -> OpenAiBatchesHandler.ok(render(provider, file)));
+			.flatMap((file) -> JsonResponses.ok(render(provider, file)));
 	}
 
 	@Override
@@ -65,13 +64,13 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.deleteFile(provider, request.pathVariable("file_id")).flatMap((deleted) -> {
 			if (provider.type() == ProviderType.OPENAI && deleted.rawResponse() != null) {
-				return OpenAiBatchesHandler.ok(deleted.rawResponse());
+				return JsonResponses.ok(deleted.rawResponse());
 			}
 			ObjectNode body = JsonNodeFactory.instance.objectNode();
 			body.put("id", deleted.id());
 			body.put("object", "file");
 			body.put("deleted", deleted.deleted());
-			return OpenAiBatchesHandler.ok(body);
+			return JsonResponses.ok(body);
 		});
 	}
 

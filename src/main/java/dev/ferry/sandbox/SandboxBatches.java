@@ -89,13 +89,12 @@ final class SandboxBatches {
 			.stream()
 			.sorted(Comparator.comparingLong((SandboxBatch batch) -> batch.sequence).reversed())
 			.toList();
-		List<SandboxBatch> page = SandboxPages.after(sorted, query, (batch) -> batch.id);
-		boolean hasMore = page.size() > query.limit();
-		return Flux.fromIterable(hasMore ? page.subList(0, query.limit()) : page)
+		SandboxPages.Page<SandboxBatch> page = SandboxPages.after(sorted, query, (batch) -> batch.id);
+		return Flux.fromIterable(page.items())
 			.concatMap(this::view)
 			.collectList()
 			.map((batches) -> new BatchPage(batches, batches.isEmpty() ? null : batches.get(0).id(),
-					batches.isEmpty() ? null : batches.get(batches.size() - 1).id(), hasMore, null));
+					batches.isEmpty() ? null : batches.get(batches.size() - 1).id(), page.hasMore(), null));
 	}
 
 	Mono<Batch> cancel(String id) {

@@ -3,7 +3,6 @@ package dev.ferry.sandbox;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,7 +148,7 @@ final class SandboxFiles {
 		return keepBytes ? Mono.just(file) : this.blobs.delete(blobKey(id)).thenReturn(file);
 	}
 
-	List<SandboxFile> list(PageQuery query) {
+	SandboxPages.Page<SandboxFile> list(PageQuery query) {
 		Comparator<SandboxFile> order = Comparator.comparingLong(SandboxFile::sequence);
 		if (!"asc".equals(query.order())) {
 			order = order.reversed();

@@ -14,14 +14,24 @@ final class SandboxPages {
 	}
 
 	/**
-	 * The page after {@code query.after()}, with one extra item when more follow.
+	 * A page of items and whether more follow.
+	 *
+	 * @param <T> the item type
+	 * @param items at most {@code limit} items
+	 * @param hasMore whether more follow
+	 */
+	record Page<T>(List<T> items, boolean hasMore) {
+	}
+
+	/**
+	 * The page after {@code query.after()}.
 	 * @param <T> the item type
 	 * @param sorted the items in list order
 	 * @param query the query
 	 * @param id an item's id
-	 * @return up to {@code limit + 1} items; more than {@code limit} means has_more
+	 * @return up to {@code limit} items
 	 */
-	static <T> List<T> after(List<T> sorted, PageQuery query, Function<T, String> id) {
+	static <T> Page<T> after(List<T> sorted, PageQuery query, Function<T, String> id) {
 		int start = 0;
 		if (query.after() != null) {
 			// An unknown cursor gives an empty page rather than the first page again, so
@@ -35,7 +45,8 @@ final class SandboxPages {
 				}
 			}
 		}
-		return sorted.subList(start, Math.min(sorted.size(), start + query.limit() + 1));
+		int end = Math.min(sorted.size(), start + query.limit());
+		return new Page<>(sorted.subList(start, end), end < sorted.size());
 	}
 
 }

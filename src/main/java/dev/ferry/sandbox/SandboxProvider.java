@@ -78,10 +78,9 @@ final class SandboxProvider implements BatchProvider {
 	public Mono<FilePage> listFiles(PageQuery query) {
 		return Mono.fromSupplier(() -> {
 			var page = this.files.list(query);
-			boolean hasMore = page.size() > query.limit();
-			var data = (hasMore ? page.subList(0, query.limit()) : page).stream().map(this::toFileObject).toList();
+			var data = page.items().stream().map(this::toFileObject).toList();
 			return new FilePage(data, data.isEmpty() ? null : data.get(0).id(),
-					data.isEmpty() ? null : data.get(data.size() - 1).id(), hasMore, null);
+					data.isEmpty() ? null : data.get(data.size() - 1).id(), page.hasMore(), null);
 		});
 	}
 

@@ -14,8 +14,8 @@ import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.web.JsonBodies;
+import dev.ferry.web.JsonResponses;
 
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -72,7 +72,7 @@ class UnifiedBatchesHandler implements BatchApiRoutes.Batches {
 		return Timed.of(this.service.list(provider, PageQuery.forBatches(request, provider))).flatMap((timed) -> {
 			ExtraFields extra = new ExtraFields("batch_list", provider.name(), null, timed.latency());
 			var page = timed.value();
-			return ok(new UnifiedList<>("list",
+			return JsonResponses.ok(new UnifiedList<>("list",
 					page.data().stream().map((batch) -> UnifiedBatch.of(batch, extra, false)).toList(), page.firstId(),
 					page.lastId(), page.hasMore(), extra, raw ? page.rawResponse() : null));
 		});
@@ -83,15 +83,11 @@ class UnifiedBatchesHandler implements BatchApiRoutes.Batches {
 		boolean raw = includeRaw(request);
 		Function<Timed<Batch>, UnifiedBatch> render = (timed) -> UnifiedBatch.of(timed.value(),
 				new ExtraFields(requestType, provider.name(), modelRequested, timed.latency()), raw);
-		return Timed.of(call).map(render).flatMap(UnifiedBatchesHandler::ok);
+		return Timed.of(call).map(render).flatMap(JsonResponses::ok);
 	}
 
 	static boolean includeRaw(ServerRequest request) {
 		return "true".equalsIgnoreCase(request.headers().firstHeader(INCLUDE_RAW_HEADER));
-	}
-
-	static Mono<ServerResponse> ok(Object body) {
-		return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 	}
 
 }

@@ -9,6 +9,7 @@ import dev.ferry.batch.FileObject;
 import dev.ferry.batch.LeadingFormFields;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.web.JsonResponses;
 import dev.ferry.web.BatchApiRoutes;
 
 import org.springframework.http.codec.multipart.PartEvent;
@@ -46,7 +47,7 @@ class UnifiedFilesHandler implements BatchApiRoutes.Files {
 		return Timed.of(this.service.listFiles(provider, PageQuery.forFiles(request, provider))).flatMap((timed) -> {
 			ExtraFields extra = new ExtraFields("file_list", provider.name(), null, timed.latency());
 			var page = timed.value();
-			return UnifiedBatchesHandler.ok(new UnifiedList<>("list",
+			return JsonResponses.ok(new UnifiedList<>("list",
 					page.data().stream().map((file) -> UnifiedFile.of(file, extra, false)).toList(), page.firstId(),
 					page.lastId(), page.hasMore(), extra, raw ? page.rawResponse() : null));
 		});
@@ -63,7 +64,7 @@ class UnifiedFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> delete(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return Timed.of(this.service.deleteFile(provider, request.pathVariable("file_id")))
-			.flatMap((timed) -> UnifiedBatchesHandler.ok(new UnifiedFileDeleted(timed.value().id(), "file",
+			.flatMap((timed) -> JsonResponses.ok(new UnifiedFileDeleted(timed.value().id(), "file",
 					timed.value().deleted(), new ExtraFields("file_delete", provider.name(), null, timed.latency()))));
 	}
 
@@ -77,7 +78,7 @@ class UnifiedFilesHandler implements BatchApiRoutes.Files {
 			Mono<FileObject> call) {
 		boolean raw = UnifiedBatchesHandler.includeRaw(request);
 		return Timed.of(call)
-			.flatMap((timed) -> UnifiedBatchesHandler.ok(UnifiedFile.of(timed.value(),
+			.flatMap((timed) -> JsonResponses.ok(UnifiedFile.of(timed.value(),
 					new ExtraFields(requestType, provider.name(), null, timed.latency()), raw)));
 	}
 
