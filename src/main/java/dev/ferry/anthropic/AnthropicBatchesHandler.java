@@ -57,9 +57,9 @@ class AnthropicBatchesHandler {
 				throw ApiError.invalid("requests",
 						"requests: missing or empty (expected: an array of {custom_id, params})");
 			}
-			if (requests.size() > AnthropicProvider.MAX_REQUESTS) {
-				throw ApiError.invalid("requests",
-						"requests: " + requests.size() + " (expected: at most " + AnthropicProvider.MAX_REQUESTS + ")");
+			if (requests.size() > AnthropicBatchCreation.MAX_REQUESTS) {
+				throw ApiError.invalid("requests", "requests: " + requests.size() + " (expected: at most "
+						+ AnthropicBatchCreation.MAX_REQUESTS + ")");
 			}
 			String prefix = modelPrefix(requests);
 			BatchProvider provider = this.resolver.resolve(request, null, prefix, defaultProvider());
@@ -68,7 +68,8 @@ class AnthropicBatchesHandler {
 				stripModelPrefix(body, prefix);
 			}
 			if (provider instanceof AnthropicProvider anthropic) {
-				return anthropic.createNative(body)
+				return anthropic.client()
+					.create(body)
 					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
 			}
 			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
@@ -79,7 +80,8 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.retrieveNative(batch.id())
+			return anthropic.client()
+				.retrieve(batch.id())
 				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
@@ -92,7 +94,7 @@ class AnthropicBatchesHandler {
 		String afterId = RequestParams.optional(request, "after_id", provider.idPattern(), "a message batch id");
 		String beforeId = RequestParams.optional(request, "before_id", provider.idPattern(), "a message batch id");
 		if (provider instanceof AnthropicProvider anthropic) {
-			return anthropic.listNative(limit, afterId, beforeId).flatMap((page) -> {
+			return anthropic.client().list(limit, afterId, beforeId).flatMap((page) -> {
 				page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
 				return JsonResponses.ok(page);
 			});
@@ -110,7 +112,8 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.cancelNative(batch.id())
+			return anthropic.client()
+				.cancel(batch.id())
 				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.cancel(batch.provider(), batch.nativeId(), resultsUrl(request))
@@ -120,7 +123,7 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> delete(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.deleteNative(batch.id()).flatMap(JsonResponses::ok);
+			return anthropic.deleteBatch(batch.id()).flatMap(JsonResponses::ok);
 		}
 		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id()).flatMap(JsonResponses::ok);
 	}
@@ -134,7 +137,7 @@ class AnthropicBatchesHandler {
 			return this.crossFormat.results(batch.provider(), batch.nativeId())
 				.flatMap((lines) -> jsonl(batch.id(), lines));
 		}
-		return provider.retrieveNative(batch.id()).flatMap((node) -> {
+		return provider.client().retrieve(batch.id()).flatMap((node) -> {
 			String resultsUrl = AnthropicWire.text(node, "results_url");
 			if (resultsUrl == null) {
 				return Mono.error(
@@ -143,7 +146,7 @@ class AnthropicBatchesHandler {
 										+ "': results are available once its processing has ended",
 								null, provider.name()));
 			}
-			return jsonl(batch.id(), provider.results(resultsUrl));
+			return jsonl(batch.id(), provider.client().results(resultsUrl));
 		});
 	}
 
@@ -166,8 +169,7 @@ class AnthropicBatchesHandler {
 	private BatchRef batchRef(ServerRequest request) {
 		String id = request.pathVariable("message_batch_id");
 		var minted = FerryIds.decode(CrossFormatBatches.ID_PREFIX, id);
-		BatchProvider provider = this.resolver.resolve(request, null,
-				minted.map(FerryIds.Minted::provider).orElse(null), defaultProvider());
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		String nativeId = minted.filter((decoded) -> decoded.provider().equals(provider.name()))
 			.map(FerryIds.Minted::nativeId)
 			.orElse(id);

@@ -1,26 +1,21 @@
 package dev.ferry.anthropic;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.anthropic.AnthropicBatchCreation.Request;
+import dev.ferry.anthropic.KeptBatches.KeptBatch;
 import dev.ferry.batch.Batch;
-import dev.ferry.batch.BatchMetadataStore;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.CreateBatch;
+import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
@@ -29,58 +24,45 @@ import dev.ferry.batch.InlineBatch;
 import dev.ferry.batch.InlineRequests;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.config.ProviderType;
+import dev.ferry.files.HeldFiles;
 import dev.ferry.web.ApiError;
-import dev.ferry.web.CallerHeaders;
-import dev.ferry.web.KeyRotation;
+import dev.ferry.web.RequestParams;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.PartEvent;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Anthropic's Message Batches API: inline requests in, {@code MessageBatch} out, status
- * and counts mapped onto OpenAI's vocabulary. Anthropic batches have no metadata, so
- * Ferry keeps it in the blob store.
+ * Anthropic's Message Batches API in Ferry's canonical (OpenAI-shaped) model. Anthropic
+ * takes no files, so Ferry holds uploaded input files, translates their
+ * {@code chat.completions} lines into Messages requests at create, keeps the batch
+ * metadata Anthropic has no field for, and serves the batch's results as OpenAI output
+ * and error files. Callers see Ferry-minted {@code batch_} and {@code file-} ids that
+ * carry the provider and the native id.
  */
 final class AnthropicProvider implements BatchProvider {
 
-	/** Anthropic's {@code custom_id} format. */
-	static final Pattern CUSTOM_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
-
-	/** The most requests one Anthropic batch takes. */
-	static final int MAX_REQUESTS = 100_000;
-
-	static final String DEFAULT_VERSION = "2023-06-01";
+	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
 
 	private final String name;
 
-	private final URI baseUrl;
+	private final AnthropicClient client;
 
-	private final WebClient client;
+	private final KeptBatches kept;
 
-	private final KeyRotation keys;
+	private final HeldFiles files;
 
-	private final String apiVersion;
+	private final AnthropicBatchCreation creation;
 
-	private final JsonMapper mapper;
+	private final AnthropicResultFiles results;
 
-	private final BatchMetadataStore metadata;
-
-	private final AnthropicUpstreamErrors errors;
-
-	AnthropicProvider(String name, URI baseUrl, WebClient client, List<String> keys, @Nullable String apiVersion,
-			JsonMapper mapper, BatchMetadataStore metadata) {
+	AnthropicProvider(String name, AnthropicClient client, KeptBatches kept, HeldFiles files,
+			AnthropicBatchCreation creation, AnthropicResultFiles results) {
 		this.name = name;
-		this.baseUrl = baseUrl;
 		this.client = client;
-		this.keys = new KeyRotation(keys);
-		this.apiVersion = (apiVersion != null) ? apiVersion : DEFAULT_VERSION;
-		this.mapper = mapper;
-		this.metadata = metadata;
-		this.errors = new AnthropicUpstreamErrors(name, mapper);
+		this.kept = kept;
+		this.files = files;
+		this.creation = creation;
+		this.results = results;
 	}
 
 	@Override
@@ -93,6 +75,24 @@ final class AnthropicProvider implements BatchProvider {
 		return ProviderType.ANTHROPIC;
 	}
 
+	/**
+	 * Anthropic's own endpoints, for traffic already in Anthropic's format.
+	 * @return the client
+	 */
+	AnthropicClient client() {
+		return this.client;
+	}
+
+	/**
+	 * Deletes an ended batch and what Ferry kept for it.
+	 * @param batchId the native id
+	 * @return Anthropic's answer
+	 */
+	Mono<JsonNode> deleteBatch(String batchId) {
+		return this.client.delete(batchId)
+			.flatMap((deleted) -> this.kept.delete(this.name, batchId).thenReturn(deleted));
+	}
+
 	@Override
 	public boolean takesInlineRequests() {
 		return true;
@@ -100,216 +100,118 @@ final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> createInlineBatch(InlineBatch request) {
-		ObjectNode body = this.mapper.createObjectNode();
-		body.set("requests", requests(request));
-		return createNative(body).flatMap((node) -> {
-			Batch batch = AnthropicWire.batchFromWire(this.name, node, request.metadata(), body);
-			return keptMetadata(batch.id(), request.metadata()).thenReturn(batch);
-		});
-	}
-
-	/**
-	 * Anthropic's {@code requests}: checked here, since Anthropic checks them only later.
-	 */
-	private ArrayNode requests(InlineBatch request) {
-		if (!AnthropicWire.ENDPOINT.equals(request.endpoint())) {
-			throw ApiError.invalid("endpoint",
-					"endpoint: '" + request.endpoint() + "' (provider '" + this.name + "' runs "
-							+ AnthropicWire.ENDPOINT + " requests; translating other endpoints to Anthropic "
-							+ "is not available yet)");
-		}
-		if (request.requests().size() > MAX_REQUESTS) {
-			throw ApiError.invalid("requests", "requests: " + request.requests().size() + " (expected: at most "
-					+ MAX_REQUESTS + " for provider '" + this.name + "')");
-		}
-		ArrayNode requests = this.mapper.createArrayNode();
-		for (int i = 0; i < request.requests().size(); i++) {
+		Supplier<Flux<Request>> requests = () -> Flux.range(0, request.requests().size()).map((i) -> {
 			JsonNode item = request.requests().get(i);
-			String customId = item.get("custom_id").asString();
-			if (!CUSTOM_ID.matcher(customId).matches()) {
-				throw ApiError.invalid("requests[" + i + "].custom_id", "requests[" + i + "].custom_id: '" + customId
-						+ "' (expected: 1 to 64 of [a-zA-Z0-9_-], Anthropic's custom_id format)");
-			}
-			ObjectNode params = InlineRequests.body(item).deepCopy();
-			if (request.model() != null && !params.has("model")) {
-				params.put("model", request.model());
-			}
-			ObjectNode out = requests.addObject();
-			out.put("custom_id", customId);
-			out.set("params", params);
-		}
-		return requests;
-	}
-
-	/**
-	 * Creates a batch from a body already in Anthropic's format, untouched.
-	 * @param body the caller's create body
-	 * @return the upstream's MessageBatch
-	 */
-	Mono<JsonNode> createNative(JsonNode body) {
-		return json(this.client.post()
-			.uri("/v1/messages/batches")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(this.mapper.writeValueAsBytes(body)));
-	}
-
-	/**
-	 * Lists batches as Anthropic does.
-	 * @param limit the page size
-	 * @param afterId the id after which the page starts
-	 * @param beforeId the id before which the page ends
-	 * @return the upstream's page
-	 */
-	Mono<JsonNode> listNative(int limit, @Nullable String afterId, @Nullable String beforeId) {
-		return json(this.client.get()
-			.uri((uri) -> uri.path("/v1/messages/batches")
-				.queryParam("limit", limit)
-				.queryParamIfPresent("after_id", Optional.ofNullable(afterId))
-				.queryParamIfPresent("before_id", Optional.ofNullable(beforeId))
-				.build()));
-	}
-
-	Mono<JsonNode> deleteNative(String batchId) {
-		return json(this.client.delete().uri("/v1/messages/batches/{id}", batchId));
-	}
-
-	/**
-	 * Streams a batch's results from its {@code results_url}, which is followed only on
-	 * the provider's own origin.
-	 * @param resultsUrl the batch's results URL
-	 * @return the JSONL bytes
-	 */
-	Flux<DataBuffer> results(String resultsUrl) {
-		URI url = URI.create(resultsUrl);
-		if (!sameOrigin(url, this.baseUrl)) {
-			return Flux.error(new ApiError(502, "api_error", "foreign_results_url",
-					"provider '" + this.name + "' gave a results_url outside its own origin; Ferry does not follow it",
-					null, this.name));
-		}
-		return headers().flatMapMany((headers) -> this.client.get()
-			.uri(url)
-			.headers(headers)
-			.accept(MediaType.ALL)
-			.retrieve()
-			.onStatus(HttpStatusCode::isError, this.errors::toError)
-			.bodyToFlux(DataBuffer.class));
-	}
-
-	private static boolean sameOrigin(URI url, URI base) {
-		return url.getScheme() != null && url.getScheme().equalsIgnoreCase(base.getScheme()) && url.getHost() != null
-				&& url.getHost().equalsIgnoreCase(base.getHost()) && url.getPort() == base.getPort();
+			return new Request(item.get("custom_id").asString(), InlineRequests.body(item), "requests[" + i + "]",
+					"requests");
+		});
+		return this.creation.create(requests, request.endpoint(), request.model(), request.metadata(), null)
+			.flatMap(this::present);
 	}
 
 	@Override
 	public Mono<Batch> createBatch(CreateBatch request) {
-		return Mono.error(ApiError.invalid("input_file_id", "input_file_id: provider '" + this.name
-				+ "' takes inline 'requests' only; batches from uploaded files are not available for it yet"));
+		String fileId = nativeFileId("input_file_id", request.inputFileId());
+		if (!fileId.startsWith(HeldFiles.NATIVE_PREFIX)) {
+			throw ApiError.invalid("input_file_id", "input_file_id: '" + request.inputFileId()
+					+ "' is not an input file uploaded to provider '" + this.name + "'");
+		}
+		return this.files.retrieve(fileId)
+			.then(this.creation.create(this.creation.fromFile(() -> this.files.content(fileId), request.endpoint()),
+					request.endpoint(), request.model(), request.metadata(), request.inputFileId()))
+			.flatMap(this::present);
 	}
 
 	@Override
 	public Mono<Batch> retrieveBatch(String batchId) {
-		return retrieveNative(batchId).flatMap(this::withMetadata);
-	}
-
-	Mono<JsonNode> retrieveNative(String batchId) {
-		return json(this.client.get().uri("/v1/messages/batches/{id}", batchId));
-	}
-
-	Mono<JsonNode> cancelNative(String batchId) {
-		return json(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId));
+		return this.client.retrieve(nativeBatchId(batchId)).flatMap(this::present);
 	}
 
 	@Override
 	public Mono<BatchPage> listBatches(PageQuery query) {
-		return listNative(query.limit(), query.after(), null).flatMap((node) -> Flux.fromIterable(node.path("data"))
-			.concatMap((item) -> keptMetadata(item).map((kept) -> Map.entry(AnthropicWire.text(item, "id"), kept)))
-			.collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new)
-			.map((kept) -> AnthropicWire.pageFromWire(this.name, node, kept)));
+		String after = (query.after() != null) ? nativeBatchId(query.after()) : null;
+		return this.client.list(query.limit(), after, null)
+			.flatMap((node) -> Flux.fromIterable(node.path("data"))
+				.map((item) -> AnthropicWire.text(item, "id"))
+				.concatMap((id) -> this.kept.load(this.name, id).map((kept) -> Map.entry(id, kept)))
+				.collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new)
+				.map((kept) -> AnthropicWire.pageFromWire(this.name, node, kept, this::ids)));
 	}
 
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
-		return cancelNative(batchId).flatMap(this::withMetadata);
+		return this.client.cancel(nativeBatchId(batchId)).flatMap(this::present);
 	}
 
 	@Override
 	public Mono<FileObject> uploadFile(Flux<PartEvent> parts) {
-		return Mono.error(noFiles());
+		return this.files.upload(parts);
 	}
 
 	@Override
 	public Mono<FilePage> listFiles(PageQuery query) {
-		return Mono.error(noFiles());
+		return this.files.list(query);
 	}
 
 	@Override
 	public Mono<FileObject> retrieveFile(String fileId) {
-		return Mono.error(noFiles());
+		String nativeId = nativeFileId("file_id", fileId);
+		return AnthropicResultFiles.isResultFile(nativeId) ? this.results.file(fileId, nativeId)
+				: this.files.retrieve(nativeId);
 	}
 
 	@Override
 	public Mono<FileDeleted> deleteFile(String fileId) {
-		return Mono.error(noFiles());
+		String nativeId = nativeFileId("file_id", fileId);
+		if (AnthropicResultFiles.isResultFile(nativeId)) {
+			return Mono.error(ApiError.invalid("file_id", "file_id: '" + fileId + "' is the results of an Anthropic "
+					+ "batch, kept by Anthropic for 29 days; delete the batch itself to remove them"));
+		}
+		return this.files.delete(nativeId);
 	}
 
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
-		return Mono.error(noFiles());
-	}
-
-	private ApiError noFiles() {
-		return ApiError.invalid("provider",
-				"provider '" + this.name + "' (Anthropic) has no files API: create its batches with inline 'requests'");
-	}
-
-	private Mono<Batch> withMetadata(JsonNode node) {
-		return keptMetadata(node).map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
-			.map((found) -> AnthropicWire.batchFromWire(this.name, node, found.orElse(null), null));
-	}
-
-	/**
-	 * The metadata Ferry kept for a batch; ids outside the alphabet never reach storage.
-	 */
-	private Mono<Map<String, String>> keptMetadata(JsonNode batch) {
-		String id = AnthropicWire.text(batch, "id");
-		return (id != null && idPattern().matcher(id).matches()) ? this.metadata.load(this.name, id) : Mono.empty();
-	}
-
-	private Mono<Void> keptMetadata(String batchId, @Nullable Map<String, String> metadata) {
-		if (metadata == null || !idPattern().matcher(batchId).matches()) {
-			return Mono.empty();
+		String nativeId = nativeFileId("file_id", fileId);
+		if (AnthropicResultFiles.isResultFile(nativeId)) {
+			return this.results.content(fileId, nativeId);
 		}
-		return this.metadata.save(this.name, batchId, metadata);
+		return this.files.retrieve(nativeId)
+			.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(nativeId)));
 	}
 
-	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request) {
-		return headers().flatMap((headers) -> request.headers(headers)
-			.accept(MediaType.APPLICATION_JSON)
-			.retrieve()
-			.onStatus(HttpStatusCode::isError, this.errors::toError)
-			.bodyToMono(byte[].class)
-			.map(this.mapper::readTree));
+	private Mono<Batch> present(JsonNode batch) {
+		String id = AnthropicWire.text(batch, "id");
+		Mono<KeptBatch> kept = (id != null && OPENAI_ID.matcher(id).matches()) ? this.kept.load(this.name, id)
+				: Mono.empty();
+		return kept.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.map((found) -> AnthropicWire.batchFromWire(this.name, batch, found.orElse(null),
+					ids((id != null) ? id : "")));
 	}
 
-	/**
-	 * Anthropic's headers: the configured keys in turn as {@code x-api-key}, else the
-	 * caller's own credentials; the caller's {@code anthropic-version} and
-	 * {@code anthropic-beta} when sent.
-	 */
-	private Mono<Consumer<HttpHeaders>> headers() {
-		return CallerHeaders.current().map((caller) -> (headers) -> {
-			String key = this.keys.next();
-			if (key != null) {
-				headers.set("x-api-key", key);
-			}
-			else {
-				caller.get("x-api-key").ifPresent((value) -> headers.set("x-api-key", value));
-				caller.get("authorization").ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
-			}
-			headers.set("anthropic-version", caller.get("anthropic-version").orElse(this.apiVersion));
-			caller.get("anthropic-beta").ifPresent((value) -> headers.set("anthropic-beta", value));
-		});
+	private AnthropicWire.Ids ids(String batchId) {
+		return new AnthropicWire.Ids(FerryIds.mint("batch_", this.name, batchId),
+				FerryIds.mint("file-", this.name, batchId + AnthropicResultFiles.OUTPUT),
+				FerryIds.mint("file-", this.name, batchId + AnthropicResultFiles.ERRORS));
+	}
+
+	/** The native id of a batch id Ferry minted; any other id is taken as native. */
+	private String nativeBatchId(String id) {
+		return nativeId("batch_", "batch_id", id);
+	}
+
+	private String nativeFileId(String param, String id) {
+		return nativeId("file-", param, id);
+	}
+
+	private String nativeId(String prefix, String param, String id) {
+		String nativeId = FerryIds.decode(prefix, id)
+			.filter((minted) -> minted.provider().equals(this.name))
+			.map(FerryIds.Minted::nativeId)
+			.orElse(id);
+		return RequestParams.matching(param, nativeId, OPENAI_ID,
+				"an id of provider '" + this.name + "' matching " + OPENAI_ID.pattern());
 	}
 
 }

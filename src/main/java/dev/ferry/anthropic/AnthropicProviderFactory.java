@@ -1,12 +1,16 @@
 package dev.ferry.anthropic;
 
+import java.time.Clock;
+
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.ferry.batch.BatchMetadataStore;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.ProviderFactory;
+import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.config.ProviderType;
+import dev.ferry.files.HeldFiles;
+import dev.ferry.storage.BlobStore;
 import dev.ferry.web.UpstreamClients;
 
 import org.springframework.stereotype.Component;
@@ -22,12 +26,19 @@ class AnthropicProviderFactory implements ProviderFactory {
 
 	private final JsonMapper mapper;
 
-	private final BatchMetadataStore metadata;
+	private final KeptBatches kept;
 
-	AnthropicProviderFactory(WebClient.Builder builder, JsonMapper mapper, BatchMetadataStore metadata) {
+	private final BlobStore blobs;
+
+	private final int maxLineBytes;
+
+	AnthropicProviderFactory(WebClient.Builder builder, JsonMapper mapper, KeptBatches kept, BlobStore blobs,
+			FerryProperties properties) {
 		this.builder = builder;
 		this.mapper = mapper;
-		this.metadata = metadata;
+		this.kept = kept;
+		this.blobs = blobs;
+		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
 	}
 
 	@Override
@@ -37,9 +48,14 @@ class AnthropicProviderFactory implements ProviderFactory {
 
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
-		return new AnthropicProvider(name, properties.requiredBaseUrl(name),
+		AnthropicClient client = new AnthropicClient(name, properties.requiredBaseUrl(name),
 				UpstreamClients.create(name, properties, this.builder), properties.keys(), properties.apiVersion(),
-				this.mapper, this.metadata);
+				this.mapper);
+		ChatToMessages translator = new ChatToMessages(this.mapper, properties.defaultMaxTokens());
+		return new AnthropicProvider(name, client, this.kept,
+				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),
+				new AnthropicBatchCreation(name, client, this.kept, translator, this.mapper, this.maxLineBytes),
+				new AnthropicResultFiles(name, client, this.kept, this.mapper, this.maxLineBytes));
 	}
 
 }

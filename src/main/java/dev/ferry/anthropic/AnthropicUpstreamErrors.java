@@ -41,4 +41,22 @@ final class AnthropicUpstreamErrors extends UpstreamErrors {
 		};
 	}
 
+	/**
+	 * The HTTP status that goes with an Anthropic error type, per its documented pairs.
+	 */
+	static int statusFor(String type) {
+		return switch (type) {
+			case "invalid_request_error" -> 400;
+			case "authentication_error" -> 401;
+			case "billing_error" -> 402;
+			case "permission_error" -> 403;
+			case "not_found_error" -> 404;
+			case "request_too_large" -> 413;
+			case "rate_limit_error" -> 429;
+			case "timeout_error" -> 504;
+			case "overloaded_error" -> 529;
+			default -> 500;
+		};
+	}
+
 }

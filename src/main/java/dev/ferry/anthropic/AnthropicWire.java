@@ -5,12 +5,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.anthropic.KeptBatches.KeptBatch;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchStatus;
@@ -34,12 +36,11 @@ final class AnthropicWire {
 	 * A canonical batch from a {@code MessageBatch}.
 	 * @param provider the provider name
 	 * @param node the MessageBatch
-	 * @param metadata the metadata Ferry kept for it, if any
-	 * @param rawRequest the body that was sent, if any
+	 * @param kept what Ferry kept for it, if it created it
+	 * @param ids the ids callers see for it
 	 * @return the batch
 	 */
-	static Batch batchFromWire(String provider, JsonNode node, @Nullable Map<String, String> metadata,
-			@Nullable JsonNode rawRequest) {
+	static Batch batchFromWire(String provider, JsonNode node, @Nullable KeptBatch kept, Ids ids) {
 		JsonNode counts = node.path("request_counts");
 		long processing = counts.path("processing").asLong(0);
 		long succeeded = counts.path("succeeded").asLong(0);
@@ -54,12 +55,25 @@ final class AnthropicWire {
 				null, (status == BatchStatus.COMPLETED) ? endedAt : null, null,
 				(status == BatchStatus.EXPIRED) ? endedAt : null, cancelInitiatedAt,
 				(status == BatchStatus.CANCELLED) ? endedAt : null, seconds(node, "archived_at"));
-		RequestCounts requestCounts = new RequestCounts(processing + succeeded + errored + canceled + expired,
-				succeeded, errored + canceled + expired, succeeded, expired, canceled, processing);
-		String id = text(node, "id");
-		return new Batch((id != null) ? id : "", provider, ENDPOINT, null, null, "24h", status,
-				text(node, "processing_status"), requestCounts, metadata, times, null, null, List.of(),
-				text(node, "results_url"), null, rawRequest, node);
+		long failed = errored + canceled + expired;
+		RequestCounts requestCounts = new RequestCounts(processing + succeeded + failed, succeeded, failed, succeeded,
+				expired, canceled, processing);
+		boolean ended = status.isTerminal();
+		return new Batch(ids.batchId(), provider, (kept != null) ? kept.endpoint() : ENDPOINT,
+				(kept != null) ? kept.model() : null, (kept != null) ? kept.inputFileId() : null, "24h", status,
+				text(node, "processing_status"), requestCounts, (kept != null) ? kept.metadata() : null, times,
+				(ended && succeeded > 0) ? ids.outputFileId() : null, (ended && failed > 0) ? ids.errorFileId() : null,
+				List.of(), text(node, "results_url"), null, null, node);
+	}
+
+	/**
+	 * The ids callers see for one Anthropic batch.
+	 *
+	 * @param batchId the batch
+	 * @param outputFileId its output file, once it has one
+	 * @param errorFileId its error file, once it has one
+	 */
+	record Ids(String batchId, String outputFileId, String errorFileId) {
 	}
 
 	/**
@@ -87,16 +101,20 @@ final class AnthropicWire {
 	 * A page of batches; Anthropic lists newest first and pages with {@code after_id}.
 	 * @param provider the provider name
 	 * @param node the list response
-	 * @param metadata the kept metadata of each batch, by id
+	 * @param kept what Ferry kept for each batch, by native id
+	 * @param ids the ids callers see for a native batch id
 	 * @return the page
 	 */
-	static BatchPage pageFromWire(String provider, JsonNode node, Map<String, Map<String, String>> metadata) {
+	static BatchPage pageFromWire(String provider, JsonNode node, Map<String, KeptBatch> kept,
+			Function<String, Ids> ids) {
 		List<Batch> batches = new ArrayList<>();
 		for (JsonNode item : node.path("data")) {
-			batches.add(batchFromWire(provider, item, metadata.get(text(item, "id")), null));
+			String id = text(item, "id");
+			batches.add(batchFromWire(provider, item, kept.get(id), ids.apply((id != null) ? id : "")));
 		}
-		return new BatchPage(batches, text(node, "first_id"), text(node, "last_id"),
-				node.path("has_more").asBoolean(false), node);
+		return new BatchPage(batches, batches.isEmpty() ? null : batches.get(0).id(),
+				batches.isEmpty() ? null : batches.get(batches.size() - 1).id(), node.path("has_more").asBoolean(false),
+				node);
 	}
 
 	/**
@@ -150,7 +168,7 @@ final class AnthropicWire {
 		return null;
 	}
 
-	private static @Nullable Long seconds(JsonNode node, String field) {
+	static @Nullable Long seconds(JsonNode node, String field) {
 		String value = text(node, field);
 		if (value == null) {
 			return null;

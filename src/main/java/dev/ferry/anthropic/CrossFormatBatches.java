@@ -1,7 +1,5 @@
 package dev.ferry.anthropic;
 
-import java.nio.charset.StandardCharsets;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -27,7 +25,6 @@ import dev.ferry.results.JsonLines;
 import dev.ferry.web.ApiError;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -129,8 +126,7 @@ class CrossFormatBatches {
 			.concatMap((fileId) -> this.service.fileContent(provider, fileId)
 				.flatMapMany((content) -> JsonLines.frame(content.body(), this.maxLineBytes)))
 			.map((line) -> this.results.resultLine(this.mapper.readTree(line.text())))
-			.map((result) -> DefaultDataBufferFactory.sharedInstance
-				.wrap((this.mapper.writeValueAsString(result) + "\n").getBytes(StandardCharsets.UTF_8))));
+			.map((result) -> JsonLines.line(this.mapper, result)));
 	}
 
 	private static List<String> files(Batch batch) {

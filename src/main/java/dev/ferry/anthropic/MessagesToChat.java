@@ -93,14 +93,7 @@ final class MessagesToChat {
 		for (JsonNode block : blocks) {
 			switch (block.path("type").asString("")) {
 				case "text" -> text.append(block.path("text").asString(""));
-				case "tool_use" -> {
-					ObjectNode call = toolCalls.addObject();
-					call.put("id", block.path("id").asString(""));
-					call.put("type", "function");
-					ObjectNode function = call.putObject("function");
-					function.put("name", block.path("name").asString(""));
-					function.put("arguments", block.path("input").toString());
-				}
+				case "tool_use" -> addToolCall(toolCalls, block);
 				default -> throw refuse(customId, "messages", "has an assistant '" + block.path("type").asString("")
 						+ "' block, which has no OpenAI equivalent");
 			}
@@ -109,6 +102,21 @@ final class MessagesToChat {
 		if (!toolCalls.isEmpty()) {
 			out.set("tool_calls", toolCalls);
 		}
+	}
+
+	/**
+	 * Adds the OpenAI tool call for an Anthropic {@code tool_use} block, its input
+	 * written as the JSON string OpenAI carries.
+	 * @param toolCalls the calls to add to
+	 * @param toolUse the block
+	 */
+	static void addToolCall(ArrayNode toolCalls, JsonNode toolUse) {
+		ObjectNode call = toolCalls.addObject();
+		call.put("id", toolUse.path("id").asString(""));
+		call.put("type", "function");
+		ObjectNode function = call.putObject("function");
+		function.put("name", toolUse.path("name").asString(""));
+		function.put("arguments", toolUse.path("input").toString());
 	}
 
 	/** User blocks: tool results become tool messages, the rest one user message. */

@@ -135,4 +135,14 @@ public record CreateBatchBody(@Nullable String model, @Nullable String provider,
 		return value.stringValue();
 	}
 
+	/**
+	 * The provider the body names without a {@code provider} field: the model's prefix,
+	 * else the provider carried by a Ferry-minted {@code input_file_id}.
+	 * @param model the parsed model
+	 * @return the provider name, or {@code null}
+	 */
+	public @Nullable String providerHint(ModelRef model) {
+		return (model.provider() != null) ? model.provider() : FerryIds.providerOf(this.inputFileId).orElse(null);
+	}
+
 }

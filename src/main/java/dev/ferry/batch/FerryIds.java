@@ -2,7 +2,10 @@ package dev.ferry.batch;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ids Ferry mints for cross-format traffic: the provider name and the provider's native
@@ -16,6 +19,12 @@ public final class FerryIds {
 	private static final String MARK = "fy1";
 
 	private static final char SEPARATOR = '\n';
+
+	/**
+	 * The prefixes of the ids Ferry mints: OpenAI's batches and files, Anthropic's
+	 * batches.
+	 */
+	private static final List<String> PREFIXES = List.of("batch_", "file-", "msgbatch_");
 
 	private FerryIds() {
 	}
@@ -54,6 +63,22 @@ public final class FerryIds {
 		catch (IllegalArgumentException ex) {
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * The provider an id carries, whichever dialect's prefix it has.
+	 * @param id an id, or {@code null}
+	 * @return the provider name, or empty for an id Ferry did not mint
+	 */
+	public static Optional<String> providerOf(@Nullable String id) {
+		if (id == null) {
+			return Optional.empty();
+		}
+		return PREFIXES.stream()
+			.map((prefix) -> decode(prefix, id))
+			.flatMap(Optional::stream)
+			.map(Minted::provider)
+			.findFirst();
 	}
 
 	/**

@@ -12,7 +12,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 /**
  * Picks the provider for a request, first match wins: {@code provider} query parameter,
  * {@code x-model-provider} header, {@code provider} body field, {@code provider/model}
- * prefix of the model, then the dialect's default.
+ * prefix of the model, the provider carried by an id Ferry minted (in the path, or the
+ * create body's {@code input_file_id}), then the dialect's default.
  */
 @Component
 public class ProviderResolver {
@@ -41,7 +42,8 @@ public class ProviderResolver {
 	 * Resolves the provider for a request.
 	 * @param request the request
 	 * @param bodyProvider a {@code provider} field of the body, if any
-	 * @param modelPrefix the provider named by the model's prefix, if any
+	 * @param modelPrefix the provider named by the model's prefix, or carried by a minted
+	 * id in the body, if any
 	 * @param dialectDefault the dialect's default provider, or {@code null}
 	 * @return the provider
 	 * @throws ApiError 400 for an unknown provider, or when nothing names one
@@ -52,6 +54,12 @@ public class ProviderResolver {
 			.or(() -> Optional.ofNullable(request.headers().firstHeader(PROVIDER_HEADER)))
 			.or(() -> Optional.ofNullable(bodyProvider))
 			.or(() -> Optional.ofNullable(modelPrefix))
+			.or(() -> request.pathVariables()
+				.values()
+				.stream()
+				.map(FerryIds::providerOf)
+				.flatMap(Optional::stream)
+				.findFirst())
 			.or(() -> Optional.ofNullable(dialectDefault))
 			.filter((name) -> !name.isBlank());
 		return named.map(String::trim)

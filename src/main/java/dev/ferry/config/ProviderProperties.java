@@ -26,12 +26,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param processingTime how long a sandbox batch takes from creation to completion
  * @param apiVersion the API version to send, for providers that version their API
  * ({@code anthropic-version} for anthropic, default {@code 2023-06-01})
+ * @param defaultMaxTokens the {@code max_tokens} Ferry sets on translated requests that
+ * name none, for providers that require it (anthropic)
  */
 public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("60s") Duration responseTimeout, @DefaultValue("100") @Min(1) @Max(10000) int maxConnections,
 		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration processingTime,
-		@Nullable String apiVersion) {
+		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens) {
 
 	/**
 	 * The base URL, which every provider type but the sandbox needs.

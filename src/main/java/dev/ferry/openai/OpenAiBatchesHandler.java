@@ -43,7 +43,7 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 		return JsonBodies.read(request, this.mapper).flatMap((json) -> {
 			CreateBatchBody body = CreateBatchBody.parse(json, null);
 			ModelRef model = ModelRef.parse(body.model(), this.resolver.registry().names());
-			BatchProvider provider = this.resolver.resolve(request, body.provider(), model.provider(),
+			BatchProvider provider = this.resolver.resolve(request, body.provider(), body.providerHint(model),
 					defaultProvider());
 			return this.service.create(provider, body, model)
 				.flatMap((batch) -> JsonResponses.ok(render(provider, batch)));

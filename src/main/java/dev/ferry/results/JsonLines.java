@@ -1,10 +1,14 @@
 package dev.ferry.results;
 
 import reactor.core.publisher.Flux;
+import java.util.Arrays;
+
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
  * Frames a byte stream into JSONL lines, with memory bounded by the longest line.
@@ -27,6 +31,19 @@ public final class JsonLines {
 			return buffers.concatMapIterable((buffer) -> splitter.feed(consume(buffer)))
 				.concatWith(Mono.fromSupplier(splitter::finish).flatMapIterable((lines) -> lines));
 		});
+	}
+
+	/**
+	 * One JSONL line: the value's JSON and a newline.
+	 * @param mapper the mapper
+	 * @param value the value
+	 * @return a buffer holding the line
+	 */
+	public static DataBuffer line(JsonMapper mapper, Object value) {
+		byte[] json = mapper.writeValueAsBytes(value);
+		byte[] line = Arrays.copyOf(json, json.length + 1);
+		line[json.length] = '\n';
+		return DefaultDataBufferFactory.sharedInstance.wrap(line);
 	}
 
 	private static byte[] consume(DataBuffer buffer) {

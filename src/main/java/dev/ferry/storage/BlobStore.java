@@ -33,4 +33,12 @@ public interface BlobStore {
 	 */
 	Mono<Boolean> delete(String key);
 
+	/**
+	 * The names of the blobs directly under a folder, in no particular order.
+	 * @param folder a key prefix ending at a {@code /} boundary, such as
+	 * {@code held/anthropic}
+	 * @return the names relative to the folder; none if the folder does not exist
+	 */
+	Flux<String> list(String folder);
+
 }

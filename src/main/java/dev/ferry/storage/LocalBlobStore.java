@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -79,6 +80,18 @@ public final class LocalBlobStore implements BlobStore {
 	public Mono<Boolean> delete(String key) {
 		Path path = resolve(key);
 		return Mono.fromCallable(() -> Files.deleteIfExists(path)).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	@Override
+	public Flux<String> list(String folder) {
+		Path directory = resolve(folder);
+		return Flux
+			.using(() -> Files.isDirectory(directory) ? Files.list(directory) : Stream.<Path>empty(),
+					(paths) -> Flux.fromStream(paths.filter(Files::isRegularFile)
+						.map((path) -> path.getFileName().toString())
+						.filter((name) -> !name.endsWith(".tmp"))),
+					Stream::close)
+			.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	private static OutputStream open(Path temporary) throws IOException {

@@ -46,7 +46,7 @@ class UnifiedBatchesHandler implements BatchApiRoutes.Batches {
 		return JsonBodies.read(request, this.mapper).flatMap((json) -> {
 			CreateBatchBody body = CreateBatchBody.parse(json, "24h");
 			ModelRef model = ModelRef.parse(body.model(), this.resolver.registry().names());
-			BatchProvider provider = this.resolver.resolve(request, body.provider(), model.provider(), null);
+			BatchProvider provider = this.resolver.resolve(request, body.provider(), body.providerHint(model), null);
 			return respond(request, "batch_create", provider, body.model(), this.service.create(provider, body, model));
 		});
 	}

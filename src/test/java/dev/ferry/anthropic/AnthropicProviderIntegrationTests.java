@@ -1,16 +1,17 @@
 package dev.ferry.anthropic;
 
-import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
 
-import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.ferry.batch.FerryIds;
 import dev.ferry.support.MockUpstreams;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,9 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 			.exchange()
 			.expectStatus()
 			.isOk());
-		assertThat(created.path("id").asString()).isEqualTo("msgbatch_x");
+		String id = created.path("id").asString();
+		assertThat(FerryIds.decode("batch_", id)).as("a minted id carrying the provider and native id")
+			.contains(new FerryIds.Minted("anthropic", "msgbatch_x"));
 		assertThat(created.path("status").asString()).isEqualTo("in_progress");
 		assertThat(created.path("processing_status").asString()).isEqualTo("in_progress");
 		assertThat(created.at("/request_counts/pending").asLong()).isEqualTo(4);
@@ -61,9 +64,10 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 		assertThat(sent.at("/requests/1/params/model").asString()).isEqualTo("claude-haiku-4-5");
 
 		MockUpstreams.enqueueJson(upstream, 200, AnthropicWireTests.messageBatch("ended", false, 0));
-		JsonNode done = json(
-				this.web.get().uri("/v1/batches/msgbatch_x?provider=anthropic").exchange().expectStatus().isOk());
+		JsonNode done = json(this.web.get().uri("/v1/batches/" + id).exchange().expectStatus().isOk());
 		assertThat(done.path("status").asString()).isEqualTo("completed");
+		assertThat(done.path("endpoint").asString()).isEqualTo("/v1/messages");
+		assertThat(done.path("output_file_id").asString()).startsWith("file-");
 		assertThat(done.at("/metadata/team").asString()).as("metadata Ferry kept").isEqualTo("search");
 		assertThat(done.path("results_url").asString()).endsWith("/msgbatch_x/results");
 		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/messages/batches/msgbatch_x");
@@ -89,7 +93,7 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 		MockUpstreams.enqueueJson(upstream, 200, "{\"data\":[" + AnthropicWireTests.messageBatch("ended", true, 0)
 				+ "],\"has_more\":true,\"first_id\":\"msgbatch_x\",\"last_id\":\"msgbatch_x\"}");
 		this.web.get()
-			.uri("/v1/batches?provider=anthropic&limit=1&after=msgbatch_w")
+			.uri("/v1/batches?provider=anthropic&limit=1&after=" + FerryIds.mint("batch_", "anthropic", "msgbatch_w"))
 			.exchange()
 			.expectStatus()
 			.isOk()
@@ -99,7 +103,7 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 			.jsonPath("$.has_more")
 			.isEqualTo(true)
 			.jsonPath("$.last_id")
-			.isEqualTo("msgbatch_x");
+			.isEqualTo(FerryIds.mint("batch_", "anthropic", "msgbatch_x"));
 		assertThat(MockUpstreams.take(upstream).getTarget())
 			.isEqualTo("/v1/messages/batches?limit=1&after_id=msgbatch_w");
 	}
@@ -124,29 +128,59 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 	}
 
 	@Test
-	void requestsAnthropicCannotRunAreRefusedBeforeAnythingGoesUpstream() {
-		expectInvalid(
-				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/messages\",\"requests\":[{\"custom_id\":\"has space\","
-						+ "\"params\":{\"max_tokens\":1,\"messages\":[]}}]}",
-				"requests[0].custom_id",
-				"requests[0].custom_id: 'has space' (expected: 1 to 64 of [a-zA-Z0-9_-], Anthropic's custom_id format)");
-		expectInvalid(
-				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/chat/completions\",\"requests\":[{\"custom_id\":\"a\","
-						+ "\"params\":{\"messages\":[]}}]}",
-				"endpoint",
-				"endpoint: '/v1/chat/completions' (provider 'anthropic' runs /v1/messages requests; translating other "
-						+ "endpoints to Anthropic is not available yet)");
-		expectInvalid("{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/messages\",\"input_file_id\":\"file-1\"}",
-				"input_file_id", "input_file_id: provider 'anthropic' takes inline 'requests' only; batches from "
-						+ "uploaded files are not available for it yet");
-		this.web.get()
-			.uri("/v1/files?provider=anthropic")
+	void createsABatchFromAnUploadedFileOfMessagesRequests() throws Exception {
+		MultipartBodyBuilder form = new MultipartBodyBuilder();
+		form.part("provider", "anthropic");
+		form.part("purpose", "batch");
+		form.part("file",
+				("{\"custom_id\":\"m1\",\"method\":\"POST\",\"url\":\"/v1/messages\",\"body\":"
+						+ "{\"max_tokens\":5,\"top_k\":3,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}\n")
+					.getBytes(StandardCharsets.UTF_8))
+			.filename("messages.jsonl");
+		JsonNode file = json(this.web.post()
+			.uri("/v1/files")
+			.contentType(MediaType.MULTIPART_FORM_DATA)
+			.bodyValue(form.build())
 			.exchange()
 			.expectStatus()
-			.isBadRequest()
-			.expectBody()
-			.jsonPath("$.error.message")
-			.isEqualTo("provider 'anthropic' (Anthropic) has no files API: create its batches with inline 'requests'");
+			.isOk());
+		String fileId = file.path("id").asString();
+		assertThat(file.path("filename").asString()).isEqualTo("messages.jsonl");
+
+		MockUpstreams.enqueueJson(upstream, 200, AnthropicWireTests.messageBatch("in_progress", false, 0));
+		JsonNode created = json(this.web.post()
+			.uri("/v1/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"model\":\"anthropic/claude-haiku-4-5\",\"endpoint\":\"/v1/messages\",\"input_file_id\":\""
+					+ fileId + "\"}")
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(created.path("input_file_id").asString()).isEqualTo(fileId);
+		assertThat(created.path("model").asString()).isEqualTo("claude-haiku-4-5");
+		JsonNode sent = this.mapper.readTree(MockUpstreams.take(upstream).getBody().utf8());
+		assertThat(sent).as("Messages params pass as they are, with the batch's model")
+			.isEqualTo(this.mapper.readTree("{\"requests\":[{\"custom_id\":\"m1\",\"params\":{\"max_tokens\":5,"
+					+ "\"top_k\":3,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"model\":\"claude-haiku-4-5\"}}]}"));
+	}
+
+	@Test
+	void requestsAnthropicCannotRunAreRefusedBeforeAnythingGoesUpstream() {
+		expectInvalid(
+				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/chat/completions\",\"requests\":[{\"custom_id\":\"a\","
+						+ "\"params\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"n\":3}}]}",
+				"requests",
+				"requests[0] (custom_id 'a'): unsupported parameter n (Anthropic has no equivalent; supported: "
+						+ "max_completion_tokens, max_tokens, messages, model, parallel_tool_calls, response_format, "
+						+ "safety_identifier, stop, temperature, tool_choice, tools, top_p, user, and stream, n, "
+						+ "logprobs, presence_penalty, frequency_penalty, store at their default values)");
+		expectInvalid(
+				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/embeddings\",\"requests\":[{\"custom_id\":\"a\","
+						+ "\"params\":{\"input\":\"x\"}}]}",
+				"endpoint", "endpoint: '/v1/embeddings' (provider 'anthropic' runs /v1/chat/completions requests, "
+						+ "translated, and /v1/messages requests)");
+		expectInvalid("{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/messages\",\"input_file_id\":\"file-1\"}",
+				"input_file_id", "input_file_id: 'file-1' is not an input file uploaded to provider 'anthropic'");
 	}
 
 	private void expectInvalid(String body, String param, String message) {

@@ -49,6 +49,17 @@ class LocalBlobStoreTests {
 	}
 
 	@Test
+	void listsTheBlobsOfAFolderButNotItsSubfolders() {
+		LocalBlobStore store = new LocalBlobStore(this.root);
+		assertThat(store.list("held/none").collectList().block(Duration.ofSeconds(5))).isEmpty();
+		store.write("held/p/one.json", Flux.just(buffer("1"))).block(Duration.ofSeconds(5));
+		store.write("held/p/two.json", Flux.just(buffer("2"))).block(Duration.ofSeconds(5));
+		store.write("held/p/deeper/three.json", Flux.just(buffer("3"))).block(Duration.ofSeconds(5));
+		assertThat(store.list("held/p").collectList().block(Duration.ofSeconds(5)))
+			.containsExactlyInAnyOrder("one.json", "two.json");
+	}
+
+	@Test
 	void refusesKeysThatCouldEscapeTheRoot() {
 		LocalBlobStore store = new LocalBlobStore(this.root);
 		assertThatIllegalArgumentException().isThrownBy(() -> store.read("../etc/passwd"));

@@ -1,12 +1,8 @@
-package dev.ferry.sandbox;
+package dev.ferry.results;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
-
-import dev.ferry.results.JsonLine;
-import dev.ferry.results.LineSplitter;
-import dev.ferry.results.LineTooLongException;
 
 import org.springframework.core.io.buffer.DataBuffer;
 
@@ -14,7 +10,7 @@ import org.springframework.core.io.buffer.DataBuffer;
  * Watches bytes go by on their way to storage and remembers the first line that is not a
  * JSON object, without consuming the buffers.
  */
-final class JsonlValidator {
+public final class JsonlValidator {
 
 	private final LineSplitter splitter;
 
@@ -24,12 +20,12 @@ final class JsonlValidator {
 
 	private @Nullable String firstError;
 
-	JsonlValidator(JsonMapper mapper, int maxLineBytes) {
+	public JsonlValidator(JsonMapper mapper, int maxLineBytes) {
 		this.mapper = mapper;
 		this.splitter = new LineSplitter(maxLineBytes);
 	}
 
-	void inspect(DataBuffer buffer) {
+	public void inspect(DataBuffer buffer) {
 		if (this.firstError != null) {
 			return;
 		}
@@ -49,7 +45,7 @@ final class JsonlValidator {
 	 * The first problem in the stream, once it has ended.
 	 * @return a message naming the line, or {@code null} if every line is a JSON object
 	 */
-	@Nullable String finish() {
+	public @Nullable String finish() {
 		if (this.firstError == null) {
 			this.splitter.finish().forEach(this::check);
 		}

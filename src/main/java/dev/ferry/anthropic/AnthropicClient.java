@@ -1,0 +1,180 @@
+package dev.ferry.anthropic;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.web.ApiError;
+import dev.ferry.web.CallerHeaders;
+import dev.ferry.web.KeyRotation;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Anthropic's Message Batches endpoints, over one provider's pooled client, with bodies
+ * in Anthropic's own format: what the Anthropic dialect passes through and what the
+ * provider builds on.
+ */
+final class AnthropicClient {
+
+	static final String DEFAULT_VERSION = "2023-06-01";
+
+	private final String name;
+
+	private final URI baseUrl;
+
+	private final WebClient client;
+
+	private final KeyRotation keys;
+
+	private final String apiVersion;
+
+	private final JsonMapper mapper;
+
+	private final AnthropicUpstreamErrors errors;
+
+	AnthropicClient(String name, URI baseUrl, WebClient client, List<String> keys, @Nullable String apiVersion,
+			JsonMapper mapper) {
+		this.name = name;
+		this.baseUrl = baseUrl;
+		this.client = client;
+		this.keys = new KeyRotation(keys);
+		this.apiVersion = (apiVersion != null) ? apiVersion : DEFAULT_VERSION;
+		this.mapper = mapper;
+		this.errors = new AnthropicUpstreamErrors(name, mapper);
+	}
+
+	/**
+	 * Creates a batch from a body already in Anthropic's format, untouched.
+	 * @param body the create body
+	 * @return the upstream's MessageBatch
+	 */
+	Mono<JsonNode> create(JsonNode body) {
+		return json(this.client.post()
+			.uri("/v1/messages/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(this.mapper.writeValueAsBytes(body)), null);
+	}
+
+	/**
+	 * Creates a batch from a body streamed as it is built, so a large batch is never held
+	 * whole.
+	 * @param body the create body's bytes
+	 * @param length the exact number of bytes, sent as {@code Content-Length}
+	 * @param version the {@code anthropic-version} this batch needs, if it needs one
+	 * @return the upstream's MessageBatch
+	 */
+	Mono<JsonNode> create(Flux<DataBuffer> body, long length, @Nullable String version) {
+		return json(this.client.post()
+			.uri("/v1/messages/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.contentLength(length)
+			.body(BodyInserters.fromDataBuffers(body)), version);
+	}
+
+	Mono<JsonNode> retrieve(String batchId) {
+		return json(this.client.get().uri("/v1/messages/batches/{id}", batchId), null);
+	}
+
+	/**
+	 * Lists batches as Anthropic does.
+	 * @param limit the page size
+	 * @param afterId the id after which the page starts
+	 * @param beforeId the id before which the page ends
+	 * @return the upstream's page
+	 */
+	Mono<JsonNode> list(int limit, @Nullable String afterId, @Nullable String beforeId) {
+		return json(this.client.get()
+			.uri((uri) -> uri.path("/v1/messages/batches")
+				.queryParam("limit", limit)
+				.queryParamIfPresent("after_id", Optional.ofNullable(afterId))
+				.queryParamIfPresent("before_id", Optional.ofNullable(beforeId))
+				.build()), null);
+	}
+
+	Mono<JsonNode> cancel(String batchId) {
+		return json(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId), null);
+	}
+
+	Mono<JsonNode> delete(String batchId) {
+		return json(this.client.delete().uri("/v1/messages/batches/{id}", batchId), null);
+	}
+
+	/**
+	 * Streams a batch's results from its {@code results_url}, which is followed only on
+	 * the provider's own origin.
+	 * @param resultsUrl the batch's results URL
+	 * @return the JSONL bytes
+	 */
+	Flux<DataBuffer> results(String resultsUrl) {
+		URI url = URI.create(resultsUrl);
+		if (!sameOrigin(url, this.baseUrl)) {
+			return Flux.error(new ApiError(502, "api_error", "foreign_results_url",
+					"provider '" + this.name + "' gave a results_url outside its own origin; Ferry does not follow it",
+					null, this.name));
+		}
+		return headers(null).flatMapMany((headers) -> this.client.get()
+			.uri(url)
+			.headers(headers)
+			.accept(MediaType.ALL)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.bodyToFlux(DataBuffer.class));
+	}
+
+	private static boolean sameOrigin(URI url, URI base) {
+		return url.getScheme() != null && url.getScheme().equalsIgnoreCase(base.getScheme()) && url.getHost() != null
+				&& url.getHost().equalsIgnoreCase(base.getHost()) && url.getPort() == base.getPort();
+	}
+
+	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request, @Nullable String version) {
+		return headers(version).flatMap((headers) -> request.headers(headers)
+			.accept(MediaType.APPLICATION_JSON)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.bodyToMono(byte[].class)
+			.map(this.mapper::readTree));
+	}
+
+	/**
+	 * Anthropic's headers: the configured keys in turn as {@code x-api-key}, else the
+	 * caller's own credentials; the caller's {@code anthropic-version} (unless the batch
+	 * needs a particular one) and {@code anthropic-beta} when sent.
+	 */
+	private Mono<Consumer<HttpHeaders>> headers(@Nullable String version) {
+		return CallerHeaders.current().map((caller) -> (headers) -> {
+			String key = this.keys.next();
+			if (key != null) {
+				headers.set("x-api-key", key);
+			}
+			else {
+				caller.get("x-api-key").ifPresent((value) -> headers.set("x-api-key", value));
+				caller.get("authorization").ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
+			}
+			headers.set("anthropic-version",
+					(version != null) ? version : caller.get("anthropic-version").orElse(this.apiVersion));
+			caller.get("anthropic-beta").ifPresent((value) -> headers.set("anthropic-beta", value));
+		});
+	}
+
+	/**
+	 * The version sent when nothing asks for another.
+	 * @return the configured {@code api-version}
+	 */
+	String apiVersion() {
+		return this.apiVersion;
+	}
+
+}

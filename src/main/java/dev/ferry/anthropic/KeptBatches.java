@@ -1,0 +1,136 @@
+package dev.ferry.anthropic;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.results.JsonLines;
+import dev.ferry.storage.BlobNotFoundException;
+import dev.ferry.storage.BlobStore;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * What Ferry keeps about the Anthropic batches it creates, in the blob store, because
+ * Anthropic has no place for it: the caller's metadata, the OpenAI-side endpoint, input
+ * file and model, and the table of {@code custom_id}s too long to encode.
+ */
+@Component
+class KeptBatches {
+
+	private final BlobStore blobs;
+
+	private final JsonMapper mapper;
+
+	KeptBatches(BlobStore blobs, JsonMapper mapper) {
+		this.blobs = blobs;
+		this.mapper = mapper;
+	}
+
+	Mono<Void> save(String provider, String batchId, KeptBatch batch) {
+		return this.blobs.write(key(provider, batchId), Flux.just(wrap(this.mapper.writeValueAsBytes(batch)))).then();
+	}
+
+	/**
+	 * What was kept for a batch.
+	 * @param provider the provider name
+	 * @param batchId the native batch id
+	 * @return the record, or empty for a batch Ferry did not create
+	 */
+	Mono<KeptBatch> load(String provider, String batchId) {
+		return DataBufferUtils.join(this.blobs.read(key(provider, batchId)))
+			.map((buffer) -> read(buffer, KeptBatch.class))
+			.onErrorResume(BlobNotFoundException.class, (ex) -> Mono.empty());
+	}
+
+	Mono<Void> delete(String provider, String batchId) {
+		return this.blobs.delete(key(provider, batchId)).then();
+	}
+
+	/**
+	 * Stores a table of long {@code custom_id}s as JSONL, one {@code [sent, original]}
+	 * pair per line.
+	 * @param provider the provider name
+	 * @param table the table's name
+	 * @param pairs the pairs
+	 * @return completion
+	 */
+	Mono<Void> saveCustomIds(String provider, String table, Flux<Map.Entry<String, String>> pairs) {
+		Flux<DataBuffer> lines = pairs
+			.map((pair) -> JsonLines.line(this.mapper, new String[] { pair.getKey(), pair.getValue() }));
+		return this.blobs.write(tableKey(provider, table), lines).then();
+	}
+
+	/**
+	 * Loads a table of long {@code custom_id}s; its size is that of the long ids alone.
+	 * @param provider the provider name
+	 * @param table the table's name
+	 * @return sent id to original id
+	 */
+	Mono<Map<String, String>> loadCustomIds(String provider, String table) {
+		return DataBufferUtils.join(this.blobs.read(tableKey(provider, table))).map((buffer) -> {
+			Map<String, String> ids = new HashMap<>();
+			String text;
+			try {
+				text = buffer.toString(StandardCharsets.UTF_8);
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+			text.lines().filter((line) -> !line.isBlank()).forEach((line) -> {
+				String[] pair = this.mapper.readValue(line, String[].class);
+				ids.put(pair[0], pair[1]);
+			});
+			return ids;
+		});
+	}
+
+	private <T> T read(DataBuffer buffer, Class<T> type) {
+		try {
+			return this.mapper.readValue(buffer.toString(StandardCharsets.UTF_8), type);
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
+	}
+
+	private static DataBuffer wrap(byte[] bytes) {
+		return DefaultDataBufferFactory.sharedInstance.wrap(bytes);
+	}
+
+	private static String key(String provider, String batchId) {
+		return "held/" + provider + "/batches/" + batchId + ".json";
+	}
+
+	private static String tableKey(String provider, String table) {
+		return "held/" + provider + "/custom-ids/" + table + ".jsonl";
+	}
+
+	/**
+	 * A kept batch.
+	 *
+	 * @param metadata the caller's metadata
+	 * @param endpoint the endpoint the caller's requests target: {@code /v1/messages} or
+	 * {@code /v1/chat/completions} (translated)
+	 * @param inputFileId the input file the batch was created from, if any
+	 * @param model the batch's model, if the caller named one
+	 * @param customIdTable the name of the long {@code custom_id} table, if there is one
+	 */
+	record KeptBatch(@Nullable Map<String, String> metadata, String endpoint, @Nullable String inputFileId,
+			@Nullable String model, @Nullable String customIdTable) {
+
+		boolean translated() {
+			return !AnthropicWire.ENDPOINT.equals(this.endpoint);
+		}
+
+	}
+
+}

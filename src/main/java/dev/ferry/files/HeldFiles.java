@@ -1,0 +1,172 @@
+package dev.ferry.files;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.FileDeleted;
+import dev.ferry.batch.FileObject;
+import dev.ferry.batch.FilePage;
+import dev.ferry.batch.PageQuery;
+import dev.ferry.storage.BlobNotFoundException;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.web.ApiError;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.codec.multipart.PartEvent;
+
+/**
+ * Batch input files that Ferry holds for a provider without a files API (Anthropic): the
+ * bytes and a small record per file live in the blob store, so every replica sharing the
+ * store sees them. Callers see Ferry-minted {@code file-} ids that carry the provider, so
+ * follow-up calls need no routing hint.
+ */
+public final class HeldFiles {
+
+	/** The prefix of every native id, which sorts by upload time. */
+	public static final String NATIVE_PREFIX = "upload-";
+
+	private static final Set<String> PURPOSES = Set.of("batch");
+
+	private final String provider;
+
+	private final BlobStore blobs;
+
+	private final JsonMapper mapper;
+
+	private final UploadToBlob uploads;
+
+	private final Clock clock;
+
+	public HeldFiles(String provider, BlobStore blobs, JsonMapper mapper, int maxLineBytes, Clock clock) {
+		this.provider = provider;
+		this.blobs = blobs;
+		this.mapper = mapper;
+		this.uploads = new UploadToBlob(blobs, mapper, maxLineBytes);
+		this.clock = clock;
+	}
+
+	/**
+	 * The id callers see for a native id.
+	 * @param nativeId the id under which the file is stored
+	 * @return the minted {@code file-} id
+	 */
+	public String publicId(String nativeId) {
+		return FerryIds.mint("file-", this.provider, nativeId);
+	}
+
+	/**
+	 * Stores an upload; only JSONL files with purpose {@code batch} are held.
+	 * @param events the form's events
+	 * @return the file
+	 */
+	public Mono<FileObject> upload(Flux<PartEvent> events) {
+		long now = this.clock.millis();
+		String nativeId = NATIVE_PREFIX + String.format("%012x", now) + "-"
+				+ UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		return this.uploads.write(contentKey(nativeId), events, PURPOSES).flatMap((stored) -> {
+			ObjectNode record = this.mapper.createObjectNode()
+				.put("filename", stored.filename())
+				.put("purpose", stored.purpose())
+				.put("bytes", stored.bytes())
+				.put("created_at", now / 1000);
+			return this.blobs.write(recordKey(nativeId), bytes(record)).thenReturn(toFile(nativeId, record));
+		});
+	}
+
+	public Mono<FileObject> retrieve(String nativeId) {
+		return DataBufferUtils.join(this.blobs.read(recordKey(nativeId))).map((buffer) -> {
+			try {
+				return toFile(nativeId, this.mapper.readTree(buffer.toString(StandardCharsets.UTF_8)));
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+		}).onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
+	}
+
+	/**
+	 * Streams a file's bytes.
+	 * @param nativeId the file
+	 * @return the bytes; a 404 if the file was never uploaded or has been deleted
+	 */
+	public Flux<DataBuffer> content(String nativeId) {
+		return retrieve(nativeId).thenMany(this.blobs.read(contentKey(nativeId)))
+			.onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
+	}
+
+	public Mono<FileDeleted> delete(String nativeId) {
+		return retrieve(nativeId).then(this.blobs.delete(recordKey(nativeId)))
+			.then(this.blobs.delete(contentKey(nativeId)))
+			.thenReturn(new FileDeleted(publicId(nativeId), true, null));
+	}
+
+	/**
+	 * A page of files, newest first unless {@code order} is {@code asc}. Only the names
+	 * of the provider's files are sorted in memory; records are read for the page alone.
+	 * @param query the page; {@code after} is a public id
+	 * @return the page
+	 */
+	public Mono<FilePage> list(PageQuery query) {
+		String after = (query.after() != null) ? FerryIds.decode("file-", query.after())
+			.filter((minted) -> minted.provider().equals(this.provider))
+			.map(FerryIds.Minted::nativeId)
+			.orElse(query.after()) : null;
+		Comparator<String> order = "asc".equals(query.order()) ? Comparator.naturalOrder() : Comparator.reverseOrder();
+		return this.blobs.list(folder())
+			.filter((name) -> name.endsWith(".json"))
+			.map((name) -> name.substring(0, name.length() - ".json".length()))
+			.filter((id) -> after == null || order.compare(id, after) > 0)
+			.sort(order)
+			.concatMap((id) -> retrieve(id).onErrorResume(ApiError.class, (gone) -> Mono.empty()))
+			.filter((file) -> query.purpose() == null || query.purpose().equals(file.purpose()))
+			.take(query.limit() + 1L)
+			.collectList()
+			.map((files) -> page(files, query.limit()));
+	}
+
+	private static FilePage page(List<FileObject> files, int limit) {
+		List<FileObject> data = files.subList(0, Math.min(limit, files.size()));
+		return new FilePage(data, data.isEmpty() ? null : data.get(0).id(),
+				data.isEmpty() ? null : data.get(data.size() - 1).id(), files.size() > limit, null);
+	}
+
+	private FileObject toFile(String nativeId, JsonNode record) {
+		return new FileObject(publicId(nativeId), this.provider, record.path("bytes").asLong(),
+				record.path("created_at").asLong(), null, record.path("filename").asString(""),
+				record.path("purpose").asString("batch"), "processed", null);
+	}
+
+	private ApiError notFound(String nativeId) {
+		return ApiError.notFound(this.provider, "No such File object: " + publicId(nativeId));
+	}
+
+	private Flux<DataBuffer> bytes(JsonNode json) {
+		return Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(this.mapper.writeValueAsBytes(json)));
+	}
+
+	private String folder() {
+		return "held/" + this.provider + "/files";
+	}
+
+	private String recordKey(String nativeId) {
+		return folder() + "/" + nativeId + ".json";
+	}
+
+	private String contentKey(String nativeId) {
+		return folder() + "/" + nativeId + ".jsonl";
+	}
+
+}
