@@ -20,6 +20,9 @@ public final class LineSplitter {
 
 	private long lineNumber;
 
+	/** Bytes fed before the current chunk. */
+	private long fed;
+
 	/**
 	 * A splitter refusing lines longer than a limit.
 	 * @param maxLineBytes the longest line accepted, in bytes
@@ -40,11 +43,12 @@ public final class LineSplitter {
 		for (int i = 0; i < bytes.length; i++) {
 			if (bytes[i] == '\n') {
 				append(bytes, start, i - start);
-				completeLine(lines);
+				completeLine(lines, this.fed + i + 1);
 				start = i + 1;
 			}
 		}
 		append(bytes, start, bytes.length - start);
+		this.fed += bytes.length;
 		return lines;
 	}
 
@@ -55,7 +59,7 @@ public final class LineSplitter {
 	public List<JsonLine> finish() {
 		List<JsonLine> lines = new ArrayList<>(1);
 		if (this.partial.size() > 0) {
-			completeLine(lines);
+			completeLine(lines, this.fed);
 		}
 		return lines;
 	}
@@ -67,7 +71,7 @@ public final class LineSplitter {
 		this.partial.write(bytes, offset, length);
 	}
 
-	private void completeLine(List<JsonLine> lines) {
+	private void completeLine(List<JsonLine> lines, long end) {
 		this.lineNumber++;
 		String text = this.partial.toString(StandardCharsets.UTF_8);
 		this.partial.reset();
@@ -75,7 +79,7 @@ public final class LineSplitter {
 			text = text.substring(0, text.length() - 1);
 		}
 		if (!text.isBlank()) {
-			lines.add(new JsonLine(this.lineNumber, text));
+			lines.add(new JsonLine(this.lineNumber, text, end));
 		}
 	}
 

@@ -20,7 +20,7 @@ class JsonLinesTests {
 	@Test
 	void framesLinesSplitAcrossBuffers() {
 		StepVerifier.create(JsonLines.frame(chunks("{\"a\":", "1}\n{\"b\"", ":2}\n"), 1024))
-			.expectNext(new JsonLine(1, "{\"a\":1}"), new JsonLine(2, "{\"b\":2}"))
+			.expectNext(new JsonLine(1, "{\"a\":1}", 8), new JsonLine(2, "{\"b\":2}", 16))
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 		this.buffers.assertAllReleased();
@@ -29,7 +29,7 @@ class JsonLinesTests {
 	@Test
 	void stripsCarriageReturnsAndKeepsALastLineWithoutNewline() {
 		StepVerifier.create(JsonLines.frame(chunks("{\"a\":1}\r\n{\"b\":2}"), 1024))
-			.expectNext(new JsonLine(1, "{\"a\":1}"), new JsonLine(2, "{\"b\":2}"))
+			.expectNext(new JsonLine(1, "{\"a\":1}", 9), new JsonLine(2, "{\"b\":2}", 16))
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 	}
@@ -37,7 +37,7 @@ class JsonLinesTests {
 	@Test
 	void skipsBlankLinesButCountsThem() {
 		StepVerifier.create(JsonLines.frame(chunks("\n{\"a\":1}\n  \r\n\n{\"b\":2}\n\n"), 1024))
-			.expectNext(new JsonLine(2, "{\"a\":1}"), new JsonLine(5, "{\"b\":2}"))
+			.expectNext(new JsonLine(2, "{\"a\":1}", 9), new JsonLine(5, "{\"b\":2}", 22))
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 	}
@@ -45,7 +45,7 @@ class JsonLinesTests {
 	@Test
 	void refusesALineOverTheLimitNamingIt() {
 		StepVerifier.create(JsonLines.frame(chunks("{}\n", "0123456789", "0123456789\n"), 16))
-			.expectNext(new JsonLine(1, "{}"))
+			.expectNext(new JsonLine(1, "{}", 3))
 			.expectErrorSatisfies((error) -> {
 				assertThat(error).isInstanceOf(LineTooLongException.class);
 				assertThat(((LineTooLongException) error).lineNumber()).isEqualTo(2);
@@ -61,7 +61,7 @@ class JsonLinesTests {
 		int split = 7; // inside the two-byte 'é'
 		Flux<DataBuffer> content = Flux.just(copy(bytes, 0, split), copy(bytes, split, bytes.length));
 		StepVerifier.create(JsonLines.frame(content, 1024))
-			.expectNext(new JsonLine(1, "{\"t\":\"é\"}"))
+			.expectNext(new JsonLine(1, "{\"t\":\"é\"}", bytes.length))
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 	}
