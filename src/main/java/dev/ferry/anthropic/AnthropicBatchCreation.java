@@ -122,12 +122,11 @@ final class AnthropicBatchCreation {
 						.filter((item) -> CustomIds.needsTable(item.sentId()))
 						.map((item) -> Map.entry(item.sentId(), item.customId())))
 					: Mono.empty();
-			long length = OPEN.length + summary.bytes() + (summary.count() - 1) + CLOSE.length;
 			// Newer API versions refuse sampling parameters; the first version keeps
 			// them.
 			String version = (summary.sampling() && !AnthropicClient.DEFAULT_VERSION.equals(this.client.apiVersion()))
 					? AnthropicClient.DEFAULT_VERSION : null;
-			return saveTable.then(this.client.create(body(prepared), length, version))
+			return saveTable.then(this.client.create(body(prepared), summary.bodyBytes(), version))
 				.flatMap((batch) -> this.kept
 					.save(this.provider, AnthropicWire.text(batch, "id"),
 							new KeptBatch(metadata, endpoint, inputFileId, model, table))
@@ -171,10 +170,10 @@ final class AnthropicBatchCreation {
 			throw refuse("input_file_id", "the batch has " + summary.count() + " requests (expected: at most "
 					+ MAX_REQUESTS + " for provider '" + this.provider + "', Anthropic's limit)");
 		}
-		long size = OPEN.length + summary.bytes() + summary.count() - 1 + CLOSE.length;
-		if (size > MAX_BODY_BYTES) {
-			throw ApiError.tooLarge("the translated batch is " + size + " bytes (expected: at most " + MAX_BODY_BYTES
-					+ " for provider '" + this.provider + "', Anthropic's 256 MB limit; split the batch)");
+		if (summary.bodyBytes() > MAX_BODY_BYTES) {
+			throw ApiError.tooLarge(
+					"the translated batch is " + summary.bodyBytes() + " bytes (expected: at most " + MAX_BODY_BYTES
+							+ " for provider '" + this.provider + "', Anthropic's 256 MB limit; split the batch)");
 		}
 	}
 
@@ -213,6 +212,13 @@ final class AnthropicBatchCreation {
 
 	/** What the checking pass learned: enough to size and check the body. */
 	private record Summary(long count, long bytes, boolean sampling, long hashed) {
+
+		/**
+		 * The create body's exact size: the items, the commas between them, the wrapper.
+		 */
+		long bodyBytes() {
+			return OPEN.length + this.bytes + (this.count - 1) + CLOSE.length;
+		}
 
 		Summary add(Prepared item) {
 			return new Summary(this.count + 1, this.bytes + item.item().length, this.sampling || item.sampling(),

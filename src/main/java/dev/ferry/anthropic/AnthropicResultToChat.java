@@ -1,12 +1,11 @@
 package dev.ferry.anthropic;
 
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.FerryIds;
 
 /**
  * Translates Anthropic result lines into OpenAI batch output and error lines, with each
@@ -40,7 +39,7 @@ final class AnthropicResultToChat {
 	 * @return the output or error line
 	 */
 	ObjectNode line(JsonNode result, String customId, String batchId, long created, boolean translate) {
-		String seed = derive(batchId + "\n" + customId);
+		String seed = FerryIds.stable(batchId + "\n" + customId);
 		ObjectNode line = this.mapper.createObjectNode();
 		line.put("id", "batch_req_" + seed);
 		line.put("custom_id", customId);
@@ -139,10 +138,6 @@ final class AnthropicResultToChat {
 		JsonNode reasoning = usage.path("output_tokens_details").path("reasoning_tokens");
 		out.putObject("completion_tokens_details").put("reasoning_tokens", reasoning.asLong(0));
 		return out;
-	}
-
-	private static String derive(String seed) {
-		return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
 	}
 
 }

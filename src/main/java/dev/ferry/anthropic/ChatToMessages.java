@@ -157,14 +157,14 @@ final class ChatToMessages {
 				JsonNode function = tool.path("function");
 				ObjectNode translated = out.addObject();
 				translated.put("name", function.path("name").asString(""));
-				copy(function, "description", translated, "description");
+				MessagesToChat.copyIfPresent(function, "description", translated, "description");
 				JsonNode schema = function.get("parameters");
 				translated.set("input_schema",
 						(schema != null && schema.isObject()) ? schema
 								: this.mapper.createObjectNode()
 									.put("type", "object")
 									.set("properties", this.mapper.createObjectNode()));
-				copy(function, "strict", translated, "strict");
+				MessagesToChat.copyIfPresent(function, "strict", translated, "strict");
 			}
 		}
 		ObjectNode choice = toolChoice(body.get("tool_choice"));
@@ -211,13 +211,6 @@ final class ChatToMessages {
 					+ " (expected: text, or json_schema with a schema; Anthropic has no schema-less JSON mode)");
 		}
 		params.putObject("output_config").putObject("format").put("type", "json_schema").set("schema", schema);
-	}
-
-	private static void copy(JsonNode from, String field, ObjectNode to, String as) {
-		JsonNode value = from.get(field);
-		if (value != null && !value.isNull()) {
-			to.set(as, value);
-		}
 	}
 
 	/**

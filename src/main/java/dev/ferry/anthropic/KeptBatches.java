@@ -1,7 +1,6 @@
 package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -9,6 +8,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.config.FerryProperties;
 import dev.ferry.results.JsonLines;
 import dev.ferry.storage.BlobNotFoundException;
 import dev.ferry.storage.BlobStore;
@@ -30,9 +30,13 @@ class KeptBatches {
 
 	private final JsonMapper mapper;
 
-	KeptBatches(BlobStore blobs, JsonMapper mapper) {
+	/** A table line holds one caller's id, which came from one input line. */
+	private final int maxLineBytes;
+
+	KeptBatches(BlobStore blobs, JsonMapper mapper, FerryProperties properties) {
 		this.blobs = blobs;
 		this.mapper = mapper;
+		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
 	}
 
 	Mono<Void> save(String provider, String batchId, KeptBatch batch) {
@@ -76,21 +80,9 @@ class KeptBatches {
 	 * @return sent id to original id
 	 */
 	Mono<Map<String, String>> loadCustomIds(String provider, String table) {
-		return DataBufferUtils.join(this.blobs.read(tableKey(provider, table))).map((buffer) -> {
-			Map<String, String> ids = new HashMap<>();
-			String text;
-			try {
-				text = buffer.toString(StandardCharsets.UTF_8);
-			}
-			finally {
-				DataBufferUtils.release(buffer);
-			}
-			text.lines().filter((line) -> !line.isBlank()).forEach((line) -> {
-				String[] pair = this.mapper.readValue(line, String[].class);
-				ids.put(pair[0], pair[1]);
-			});
-			return ids;
-		});
+		return JsonLines.frame(this.blobs.read(tableKey(provider, table)), this.maxLineBytes)
+			.map((line) -> this.mapper.readValue(line.text(), String[].class))
+			.collectMap((pair) -> pair[0], (pair) -> pair[1]);
 	}
 
 	private <T> T read(DataBuffer buffer, Class<T> type) {

@@ -199,7 +199,7 @@ final class MessagesToChat {
 		return text.toString();
 	}
 
-	private static void copyIfPresent(JsonNode from, String field, ObjectNode to, String as) {
+	static void copyIfPresent(JsonNode from, String field, ObjectNode to, String as) {
 		JsonNode value = from.get(field);
 		if (value != null && !value.isNull()) {
 			to.set(as, value);

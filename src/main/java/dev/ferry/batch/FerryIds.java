@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +64,16 @@ public final class FerryIds {
 		catch (IllegalArgumentException ex) {
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * A stable id derived from a seed, so that lines regenerated or re-translated from
+	 * the same input carry the same ids.
+	 * @param seed the seed
+	 * @return 32 hex digits
+	 */
+	public static String stable(String seed) {
+		return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
 	}
 
 	/**

@@ -98,18 +98,19 @@ public final class HeldFiles {
 	}
 
 	/**
-	 * Streams a file's bytes.
+	 * Streams a file's bytes. The record is not read: delete removes the bytes first, so
+	 * the bytes exist exactly as long as the file does.
 	 * @param nativeId the file
 	 * @return the bytes; a 404 if the file was never uploaded or has been deleted
 	 */
 	public Flux<DataBuffer> content(String nativeId) {
-		return retrieve(nativeId).thenMany(this.blobs.read(contentKey(nativeId)))
+		return this.blobs.read(contentKey(nativeId))
 			.onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
 	}
 
 	public Mono<FileDeleted> delete(String nativeId) {
-		return retrieve(nativeId).then(this.blobs.delete(recordKey(nativeId)))
-			.then(this.blobs.delete(contentKey(nativeId)))
+		return retrieve(nativeId).then(this.blobs.delete(contentKey(nativeId)))
+			.then(this.blobs.delete(recordKey(nativeId)))
 			.thenReturn(new FileDeleted(publicId(nativeId), true, null));
 	}
 

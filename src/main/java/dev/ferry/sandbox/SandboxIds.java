@@ -1,10 +1,9 @@
 package dev.ferry.sandbox;
 
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * Ids in OpenAI's styles ({@code file-…}, {@code batch_…}), random or derived.
+ * Random ids in OpenAI's styles ({@code file-…}, {@code batch_…}).
  */
 final class SandboxIds {
 
@@ -13,11 +12,6 @@ final class SandboxIds {
 
 	static String mint(String prefix) {
 		return prefix + UUID.randomUUID().toString().replace("-", "");
-	}
-
-	/** A stable id derived from a seed, so regenerated output lines are identical. */
-	static String derive(String seed) {
-		return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
 	}
 
 }

@@ -13,6 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.BatchError;
+import dev.ferry.batch.FerryIds;
 import dev.ferry.results.JsonLine;
 import dev.ferry.results.JsonLines;
 
@@ -68,7 +69,7 @@ final class SandboxOutput {
 		return requests(batch.inputFileId).index().map((indexed) -> {
 			long number = indexed.getT1() + 1;
 			JsonNode request = indexed.getT2().json();
-			String id = SandboxIds.derive(batch.id + "/" + number);
+			String id = FerryIds.stable(batch.id + "/" + number);
 			String customId = request.path("custom_id").asString("");
 			if (number > processed) {
 				return line(true, true, id, customId, null, canceled());
