@@ -14,11 +14,13 @@ import dev.ferry.anthropic.KeptBatches.KeptBatch;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.BatchResults;
 import dev.ferry.batch.CreateBatch;
 import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
+import dev.ferry.batch.FileResults;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.InlineBatch;
 import dev.ferry.batch.InlineRequests;
@@ -141,6 +143,35 @@ final class AnthropicProvider implements BatchProvider {
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
 		return this.client.cancel(nativeBatchId(batchId)).flatMap(this::present);
+	}
+
+	/**
+	 * The batch's results in Anthropic's own line format, read from its
+	 * {@code results_url}, with the caller's {@code custom_id}s restored.
+	 */
+	@Override
+	public Mono<BatchResults> results(String batchId) {
+		String nativeId = nativeBatchId(batchId);
+		return this.client.retrieve(nativeId)
+			.zipWith(this.kept.load(this.name, nativeId).map(Optional::of).defaultIfEmpty(Optional.empty()))
+			.flatMap((found) -> {
+				JsonNode node = found.getT1();
+				KeptBatch kept = found.getT2().orElse(null);
+				Batch batch = AnthropicWire.batchFromWire(this.name, node, kept, ids(nativeId));
+				String resultsUrl = AnthropicWire.text(node, "results_url");
+				if (resultsUrl == null) {
+					FileResults.requireEnded(batch);
+				}
+				if (AnthropicWire.seconds(node, "archived_at") != null || resultsUrl == null) {
+					return Mono
+						.error(FileResults.gone(ApiError.notFound(this.name, "batch " + batchId + " was archived at "
+								+ node.path("archived_at").asString("") + "; Anthropic keeps " + "results for 29 days"),
+								batch));
+				}
+				return this.kept.customIds(this.name, kept)
+					.map((customIds) -> new BatchResults(batch, () -> this.client.results(resultsUrl)
+						.onErrorMap(ApiError.class, (error) -> FileResults.gone(error, batch)), customIds));
+			});
 	}
 
 	@Override

@@ -1,6 +1,6 @@
 package dev.ferry.anthropic;
 
-import java.util.Map;
+import java.util.Optional;
 
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -27,8 +27,6 @@ final class AnthropicResultFiles {
 	static final String ERRORS = "-errors";
 
 	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
-
-	private static final KeptBatch NOT_KEPT = new KeptBatch(null, AnthropicWire.ENDPOINT, null, null, null);
 
 	private final String provider;
 
@@ -82,27 +80,21 @@ final class AnthropicResultFiles {
 	Mono<FileContent> content(String publicId, String nativeId) {
 		boolean output = nativeId.endsWith(OUTPUT);
 		String batchId = batchId(nativeId);
-		return endedBatch(publicId, nativeId)
-			.flatMap(
-					(batch) -> this.kept.load(this.provider, batchId)
-						.defaultIfEmpty(NOT_KEPT)
-						.flatMap(
-								(kept) -> customIds(kept).map((table) -> new FileContent(JSONL, -1,
-										JsonLines
-											.frame(this.client.results(AnthropicWire.text(batch, "results_url")),
-													this.maxLineBytes)
-											.map((line) -> this.mapper.readTree(line.text()))
-											.filter((result) -> AnthropicResultToChat.succeeded(result) == output)
-											.map((result) -> this.translator.line(result,
-													CustomIds.fromAnthropic(result.path("custom_id").asString(""),
-															table),
-													batchId, endedAt(batch), kept.translated()))
-											.map((line) -> JsonLines.line(this.mapper, line))))));
-	}
-
-	private Mono<Map<String, String>> customIds(KeptBatch kept) {
-		return (kept.customIdTable() != null) ? this.kept.loadCustomIds(this.provider, kept.customIdTable())
-				: Mono.just(Map.of());
+		return endedBatch(publicId, nativeId).flatMap((batch) -> this.kept.load(this.provider, batchId)
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((kept) -> this.kept.customIds(this.provider, kept.orElse(null)).map((customIds) -> {
+				boolean translated = kept.map(KeptBatch::translated).orElse(false);
+				return new FileContent(JSONL, -1,
+						JsonLines
+							.frame(this.client.results(AnthropicWire.text(batch, "results_url")), this.maxLineBytes)
+							.map((line) -> this.mapper.readTree(line.text()))
+							.filter((result) -> AnthropicResultToChat.succeeded(result) == output)
+							.map((result) -> this.translator.line(result,
+									customIds.apply(result.path("custom_id").asString("")), batchId, endedAt(batch),
+									translated))
+							.map((line) -> JsonLines.line(this.mapper, line)));
+			})));
 	}
 
 	/** The batch behind a result file, which exists only once the batch has ended. */

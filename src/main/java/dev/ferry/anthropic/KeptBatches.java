@@ -2,6 +2,7 @@ package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -83,6 +84,23 @@ class KeptBatches {
 		return JsonLines.frame(this.blobs.read(tableKey(provider, table)), this.maxLineBytes)
 			.map((line) -> this.mapper.readValue(line.text(), String[].class))
 			.collectMap((pair) -> pair[0], (pair) -> pair[1]);
+	}
+
+	/**
+	 * How the {@code custom_id}s in a batch's results read back as the caller's. Ferry
+	 * rewrote the ids of the batches it created from the canonical model (those it kept);
+	 * any other batch carries the caller's own ids.
+	 * @param provider the provider name
+	 * @param kept what Ferry kept for the batch, if anything
+	 * @return the mapping, loading the batch's table of long ids if it has one
+	 */
+	Mono<UnaryOperator<String>> customIds(String provider, @Nullable KeptBatch kept) {
+		if (kept == null) {
+			return Mono.just(UnaryOperator.identity());
+		}
+		Mono<Map<String, String>> table = (kept.customIdTable() != null) ? loadCustomIds(provider, kept.customIdTable())
+				: Mono.just(Map.of());
+		return table.map((longIds) -> (sent) -> CustomIds.fromAnthropic(sent, longIds));
 	}
 
 	private <T> T read(DataBuffer buffer, Class<T> type) {

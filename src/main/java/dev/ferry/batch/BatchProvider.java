@@ -85,4 +85,14 @@ public interface BatchProvider {
 
 	Mono<FileContent> fileContent(String fileId);
 
+	/**
+	 * A batch's results, as one JSONL stream in the provider's own line format. By
+	 * default the output file followed by the error file.
+	 * @param batchId the batch id
+	 * @return the results; a 409 before the batch has ended, a 410 once they are gone
+	 */
+	default Mono<BatchResults> results(String batchId) {
+		return FileResults.of(this, batchId);
+	}
+
 }

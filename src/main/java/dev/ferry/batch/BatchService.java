@@ -106,6 +106,10 @@ public class BatchService {
 		return call(provider, () -> provider.fileContent(checkId(provider, "file_id", fileId)));
 	}
 
+	public Mono<BatchResults> results(BatchProvider provider, String batchId) {
+		return call(provider, () -> provider.results(checkId(provider, "batch_id", batchId)));
+	}
+
 	/**
 	 * Runs a provider call lazily, so argument checks fail inside the stream, and
 	 * attributes its failures to the provider.

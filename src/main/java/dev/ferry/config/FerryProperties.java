@@ -1,6 +1,7 @@
 package dev.ferry.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.validation.Valid;
@@ -20,13 +21,15 @@ import org.springframework.validation.annotation.Validated;
  * one
  * @param files limits on files passing through Ferry
  * @param storage where Ferry keeps the bytes it holds itself
+ * @param results how batch results are paged
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
 @Validated
 @ConfigurationProperties("ferry")
 public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> providers,
-		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @Nullable String defaultProvider) {
+		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
+		@Nullable String defaultProvider) {
 
 	/**
 	 * Limits on files and request bodies.
@@ -46,6 +49,33 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 	 * @param path the directory under which Ferry writes its blobs
 	 */
 	public record Storage(@NotNull Path path) {
+	}
+
+	/**
+	 * Paged results.
+	 *
+	 * @param cursorSecret the key results cursors are signed with; every replica must
+	 * share it. When unset a random one is drawn at start, so cursors work only on the
+	 * replica that issued them and only until it restarts
+	 * @param spool the per-replica cache of downloaded results
+	 */
+	public record Results(@Nullable String cursorSecret, @DefaultValue @Valid Spool spool) {
+	}
+
+	/**
+	 * The result spool: each batch's results are downloaded once into a local file, and
+	 * pages are read from it by byte offset.
+	 *
+	 * @param path the spool directory; when unset, {@code spool} under the storage path
+	 * @param ttl how long a spool is kept after it was last read
+	 * @param maxSize the disk budget of all spools; the least recently read complete
+	 * spools are evicted beyond it
+	 * @param sweepInterval how often expired spools are looked for
+	 * @param idleTimeout how long a download may go without receiving a byte before it is
+	 * given up, failing its readers with a 502
+	 */
+	public record Spool(@Nullable Path path, @DefaultValue("1h") Duration ttl, @DefaultValue("10GB") DataSize maxSize,
+			@DefaultValue("1m") Duration sweepInterval, @DefaultValue("1m") Duration idleTimeout) {
 	}
 
 }

@@ -1,8 +1,8 @@
 package dev.ferry.results;
 
-import reactor.core.publisher.Flux;
 import java.util.Arrays;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,8 +26,20 @@ public final class JsonLines {
 	 * @return the non-blank lines, in order, numbered as an editor would
 	 */
 	public static Flux<JsonLine> frame(Flux<DataBuffer> buffers, int maxLineBytes) {
+		return frame(buffers, maxLineBytes, 0);
+	}
+
+	/**
+	 * Splits {@code buffers} read from a byte offset of a larger stream into lines.
+	 * @param buffers the bytes from {@code startOffset} on, which must be a line start
+	 * @param maxLineBytes the longest line accepted
+	 * @param startOffset the offset of the first byte, so that each line's
+	 * {@link JsonLine#end() end} counts from the start of the whole stream
+	 * @return the non-blank lines, in order, numbered from 1 at the offset
+	 */
+	public static Flux<JsonLine> frame(Flux<DataBuffer> buffers, int maxLineBytes, long startOffset) {
 		return Flux.defer(() -> {
-			LineSplitter splitter = new LineSplitter(maxLineBytes);
+			LineSplitter splitter = new LineSplitter(maxLineBytes, startOffset);
 			return buffers.concatMapIterable((buffer) -> splitter.feed(consume(buffer)))
 				.concatWith(Mono.fromSupplier(splitter::finish).flatMapIterable((lines) -> lines));
 		});

@@ -28,7 +28,18 @@ public final class LineSplitter {
 	 * @param maxLineBytes the longest line accepted, in bytes
 	 */
 	public LineSplitter(int maxLineBytes) {
+		this(maxLineBytes, 0);
+	}
+
+	/**
+	 * A splitter for a stream read from a byte offset, so the lines' end offsets count
+	 * from the start of the whole stream.
+	 * @param maxLineBytes the longest line accepted, in bytes
+	 * @param startOffset the offset of the first byte fed
+	 */
+	public LineSplitter(int maxLineBytes, long startOffset) {
 		this.maxLineBytes = maxLineBytes;
+		this.fed = startOffset;
 	}
 
 	/**

@@ -15,8 +15,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class UnifiedRoutes {
 
 	@Bean
-	RouterFunction<ServerResponse> unifiedApi(UnifiedBatchesHandler batches, UnifiedFilesHandler files) {
-		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer());
+	RouterFunction<ServerResponse> unifiedApi(UnifiedBatchesHandler batches, UnifiedFilesHandler files,
+			UnifiedResultsHandler results) {
+		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(),
+				(api) -> api.GET("/batches/{batch_id}/results", results::results));
 	}
 
 }

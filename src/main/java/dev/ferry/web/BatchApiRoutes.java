@@ -1,5 +1,7 @@
 package dev.ferry.web;
 
+import java.util.function.Consumer;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.reactive.function.server.RequestPredicates;
@@ -57,17 +59,34 @@ public final class BatchApiRoutes {
 	 */
 	public static RouterFunction<ServerResponse> of(String prefix, String dialect, Batches batches, Files files,
 			ErrorRenderer errors) {
-		return RouterFunctions.route()
-			.path(prefix,
-					(api) -> api.POST("/files", files::upload)
-						.GET("/files", files::list)
-						.GET("/files/{file_id}", files::retrieve)
-						.DELETE("/files/{file_id}", files::delete)
-						.GET("/files/{file_id}/content", files::content)
-						.POST("/batches", batches::create)
-						.GET("/batches", batches::list)
-						.GET("/batches/{batch_id}", batches::retrieve)
-						.POST("/batches/{batch_id}/cancel", batches::cancel))
+		return of(prefix, dialect, batches, files, errors, (api) -> {
+		});
+	}
+
+	/**
+	 * The routes of one dialect, with routes of its own under the same prefix.
+	 * @param prefix the path prefix, such as {@code /v1}
+	 * @param dialect the dialect's name, for the unknown-route message
+	 * @param batches the batch handlers
+	 * @param files the file handlers
+	 * @param errors the dialect's error renderer
+	 * @param more adds the dialect's own routes, relative to the prefix
+	 * @return the router
+	 */
+	public static RouterFunction<ServerResponse> of(String prefix, String dialect, Batches batches, Files files,
+			ErrorRenderer errors, Consumer<RouterFunctions.Builder> more) {
+		return RouterFunctions.route().path(prefix, (api) -> {
+			api.POST("/files", files::upload)
+				.GET("/files", files::list)
+				.GET("/files/{file_id}", files::retrieve)
+				.DELETE("/files/{file_id}", files::delete)
+				.GET("/files/{file_id}/content", files::content)
+				.POST("/batches", batches::create)
+				.GET("/batches", batches::list)
+				.GET("/batches/{batch_id}", batches::retrieve)
+				.POST("/batches/{batch_id}/cancel", batches::cancel);
+			more.accept(api);
+		})
 			.route(RequestPredicates.path(prefix + "/**"),
 					(request) -> Mono.error(new ApiError(404, ApiError.INVALID_REQUEST, "unknown_route",
 							"no such endpoint: " + request.method() + " " + request.path() + " (the " + dialect

@@ -2,6 +2,7 @@ package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
 
+import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -200,6 +201,64 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 
 	private JsonNode json(WebTestClient.ResponseSpec response) {
 		return this.mapper.readTree(response.expectBody().returnResult().getResponseBody());
+	}
+
+	@Test
+	void pagesResultsInAnthropicsOwnFormatFromOneDownload() throws Exception {
+		String ended = AnthropicWireTests.messageBatch("ended", false, 0)
+			.replace("https://api.anthropic.com/v1/messages/batches/msgbatch_x/results",
+					upstream.url("/v1/messages/batches/msgbatch_x/results").toString());
+		MockUpstreams.enqueueJson(upstream, 200, ended);
+		upstream.enqueue(new MockResponse.Builder().code(200)
+			.chunkedBody(
+					"""
+							{"custom_id":"q1","result":{"type":"succeeded","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}}
+							{"custom_id":"q2","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"bad"}}}}
+							{"custom_id":"q3","result":{"type":"expired"}}
+							""",
+					64)
+			.build());
+		JsonNode first = json(this.web.get()
+			.uri("/v1/batches/msgbatch_x/results?provider=anthropic&limit=2")
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(first.path("results")).hasSize(2);
+		assertThat(first.at("/results/0/custom_id").asString()).isEqualTo("q1");
+		assertThat(first.at("/results/0/result/message/content/0/text").asString()).isEqualTo("Hi");
+		assertThat(first.at("/results/0/error").isMissingNode()).isTrue();
+		assertThat(first.at("/results/1/error/code").asString()).isEqualTo("invalid_request_error");
+		assertThat(first.at("/results/1/error/message").asString()).isEqualTo("bad");
+		assertThat(first.path("has_more").asBoolean()).isTrue();
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/messages/batches/msgbatch_x");
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/messages/batches/msgbatch_x/results");
+
+		MockUpstreams.enqueueJson(upstream, 200, ended);
+		JsonNode last = json(this.web.get()
+			.uri("/v1/batches/msgbatch_x/results?provider=anthropic&limit=2&cursor={cursor}",
+					first.path("next_cursor").asString())
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(last.path("results")).singleElement()
+			.satisfies((item) -> assertThat(item.path("error").path("code").asString()).isEqualTo("expired"));
+		assertThat(last.path("has_more").asBoolean()).isFalse();
+		assertThat(MockUpstreams.take(upstream).getTarget()).as("the batch is checked again, the results are not")
+			.isEqualTo("/v1/messages/batches/msgbatch_x");
+		MockUpstreams.assertNothingLeft(upstream);
+	}
+
+	@Test
+	void resultsOfAnArchivedBatchAreGone() throws Exception {
+		MockUpstreams.enqueueJson(upstream, 200, AnthropicWireTests.messageBatch("ended", false, 0)
+			.replace("\"archived_at\":null", "\"archived_at\":\"2026-01-30T00:00:00Z\""));
+		JsonNode gone = json(this.web.get()
+			.uri("/v1/batches/msgbatch_x/results?provider=anthropic")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(410));
+		assertThat(gone.at("/error/message").asString()).contains("archived", "29 days");
+		MockUpstreams.take(upstream);
 	}
 
 }

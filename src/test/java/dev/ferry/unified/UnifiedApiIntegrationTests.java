@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.ArrayList;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -236,6 +238,45 @@ class UnifiedApiIntegrationTests {
 			.exchange()
 			.expectStatus()
 			.isOk()).path("id").asString();
+	}
+
+	@Test
+	void pagesTheResultsOfASandboxBatchWithItsErrorsMerged() throws Exception {
+		JsonNode created = json(this.web.post().uri("/v1/batches").contentType(MediaType.APPLICATION_JSON).bodyValue("""
+				{"model":"sandbox/echo-1","endpoint":"/v1/chat/completions",
+				 "requests":[{"custom_id":"a","body":{"messages":[{"role":"user","content":"first"}]}},
+				             {"custom_id":"b","body":{"messages":[]}},
+				             {"custom_id":"c","body":{"messages":[{"role":"user","content":"third"}]}}]}
+				""").exchange().expectStatus().isOk());
+		String id = created.path("id").asString();
+		JsonNode running = json(this.web.get()
+			.uri("/v1/batches/{id}/results?provider=sandbox", id)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409));
+		assertThat(running.at("/error/message").asString()).contains(id, "validating");
+		pollUntil(id, "completed");
+
+		JsonNode first = json(this.web.get()
+			.uri("/v1/batches/{id}/results?provider=sandbox&limit=2", id)
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(first.path("has_more").asBoolean()).isTrue();
+		JsonNode last = json(this.web.get()
+			.uri("/v1/batches/{id}/results?provider=sandbox&limit=2&cursor={cursor}", id,
+					first.path("next_cursor").asString())
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(last.path("has_more").asBoolean()).isFalse();
+		List<JsonNode> items = new ArrayList<>();
+		first.path("results").forEach(items::add);
+		last.path("results").forEach(items::add);
+		assertThat(items).extracting((item) -> item.path("custom_id").asString()).containsExactly("a", "c", "b");
+		assertThat(items.get(0).at("/response/body/choices/0/message/content").asString()).contains("first");
+		assertThat(items.get(2).at("/response/status_code").asInt()).isEqualTo(400);
+		assertThat(items.get(2).at("/error/message").asString()).isNotEmpty();
 	}
 
 	private JsonNode pollUntil(String id, String status) throws Exception {
