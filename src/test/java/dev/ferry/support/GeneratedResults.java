@@ -90,6 +90,10 @@ public final class GeneratedResults implements MockResponseBody {
 		sink.flush();
 	}
 
+	static int outputLineLength(String prefix, int i, int lineBytes) {
+		return new GeneratedResults(prefix, 0, lineBytes, false, new AtomicLong()).bytes(i).length;
+	}
+
 	private byte[] bytes(int i) {
 		String customId = this.prefix + "-" + i;
 		String line = this.errors ? "{\"id\":\"batch_req_e" + i + "\",\"custom_id\":\"" + customId

@@ -118,6 +118,16 @@ public final class ResultsUpstream extends Dispatcher {
 		return this.sent.get();
 	}
 
+	/**
+	 * The length of output line {@code i} of a batch made by {@link #completed}.
+	 * @param i the line, from 1
+	 * @param lineBytes the line size the batch was made with
+	 * @return the bytes, with the newline
+	 */
+	public static int outputLineLength(int i, int lineBytes) {
+		return GeneratedResults.outputLineLength("ok", i, lineBytes);
+	}
+
 	@Override
 	public MockResponse dispatch(RecordedRequest request) {
 		String path = request.getUrl().encodedPath();

@@ -1,0 +1,194 @@
+package dev.ferry.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.support.MockUpstreams;
+import dev.ferry.support.ResultsUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pages through a batch output of about 1 GB with Ferry running as its own process under
+ * a 256 MB heap, against a MockWebServer upstream that generates the output as it sends
+ * it. Reports upstream bytes read ÷ output size, time to the first page of a 1 GB and of
+ * a 1 MB output, items per second over the whole traversal, and the gateway's peak heap
+ * (from its GC log). Not part of the default test run; see the README for the command.
+ */
+class ResultsPagingBenchmark {
+
+	private static final int BIG_LINES = Integer.getInteger("bench.lines", 1_000_000);
+
+	private static final int LINE_BYTES = 1070;
+
+	private static final int PAGE = 1000;
+
+	private static final Pattern GC_BEFORE = Pattern.compile("(\\d+)M->\\d+M\\(\\d+M\\)");
+
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@Test
+	void pagesThroughAGigabyteUnderA256MegabyteHeap() throws Exception {
+		ResultsUpstream results = new ResultsUpstream().completed("batch_1g", BIG_LINES, 0, LINE_BYTES)
+			.completed("batch_1m", 1_000, 0, LINE_BYTES)
+			.completed("batch_warmup", 1_000, 0, LINE_BYTES);
+		try (MockWebServer upstream = MockUpstreams.started()) {
+			upstream.setDispatcher(results);
+			Path work = Files.createTempDirectory("ferry-bench");
+			Path gcLog = work.resolve("gc.log");
+			int port = freePort();
+			Process ferry = startFerry(port, work, gcLog, upstream.url("/v1").toString());
+			try {
+				String base = "http://127.0.0.1:" + port;
+				awaitUp(base);
+				// The first request of a fresh JVM pays for class loading and JIT; not
+				// measured.
+				timeToFirstPage(base, "batch_warmup");
+				traverse(base, "batch_warmup", 1_000);
+				long smallFirst = timeToFirstPage(base, "batch_1m");
+				long bigFirst = timeToFirstPage(base, "batch_1g");
+				long started = System.nanoTime();
+				long items = traverse(base, "batch_1g", BIG_LINES);
+				double seconds = (System.nanoTime() - started) / 1e9;
+				long outputBytes = 0;
+				for (int i = 1; i <= BIG_LINES; i++) {
+					outputBytes += ResultsUpstream.outputLineLength(i, LINE_BYTES);
+				}
+				long smallBytes = 0;
+				for (int i = 1; i <= 1_000; i++) {
+					// The 1 MB output and the warm-up, each downloaded once.
+					smallBytes += 2L * ResultsUpstream.outputLineLength(i, LINE_BYTES);
+				}
+				double readRatio = (double) (results.bytesSent() - smallBytes) / outputBytes;
+				System.out.printf("%nresults paging benchmark (gateway -Xmx256m)%n");
+				System.out.printf("  output                 %,d items, %,d bytes%n", items, outputBytes);
+				System.out.printf("  upstream read ratio    %.4f (output downloads: %d)%n", readRatio,
+						results.outputDownloads("batch_1g"));
+				System.out.printf("  first page, 1 MB output      %d ms%n", smallFirst);
+				System.out.printf("  first page, %,d MB output %d ms%n", outputBytes / 1_000_000, bigFirst);
+				System.out.printf("  traversal              %.1f s, %,.0f items/s, %.1f MB/s%n", seconds,
+						items / seconds, outputBytes / seconds / 1e6);
+				System.out.printf("  peak heap (GC log)     %d MB%n%n", peakHeapMegabytes(gcLog));
+				assertThat(ferry.isAlive()).as("the gateway survived the traversal").isTrue();
+				assertThat(items).isEqualTo(BIG_LINES);
+				assertThat(readRatio).isLessThanOrEqualTo(1.05);
+			}
+			finally {
+				ferry.destroy();
+				ferry.waitFor();
+				deleteRecursively(work);
+			}
+		}
+	}
+
+	private Process startFerry(int port, Path work, Path gcLog, String upstream) throws IOException {
+		Path jar = Path.of("target", "ferry.jar");
+		assertThat(jar).as("build the jar first: mvn -DskipTests package").exists();
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		return new ProcessBuilder(java, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", jar.toString(),
+				"--server.port=" + port, "--ferry.storage.path=" + work.resolve("storage"),
+				"--ferry.providers.openai.base-url=" + upstream, "--ferry.providers.openai.api-key=sk-bench",
+				"--logging.level.root=WARN")
+			.redirectErrorStream(true)
+			.redirectOutput(work.resolve("ferry.log").toFile())
+			.start();
+	}
+
+	private long timeToFirstPage(String base, String batch) throws Exception {
+		long started = System.nanoTime();
+		JsonNode page = get(base + "/v1/batches/" + batch + "/results?provider=openai&limit=100");
+		assertThat(page.path("results")).hasSize(100);
+		return (System.nanoTime() - started) / 1_000_000;
+	}
+
+	/** Reads every page, checking each custom_id comes exactly once. */
+	private long traverse(String base, String batch, int expected) throws Exception {
+		BitSet seen = new BitSet(expected + 1);
+		long items = 0;
+		String cursor = null;
+		do {
+			JsonNode page = get(base + "/v1/batches/" + batch + "/results?provider=openai&limit=" + PAGE
+					+ ((cursor != null) ? "&cursor=" + cursor : ""));
+			for (JsonNode item : page.path("results")) {
+				int id = Integer.parseInt(item.path("custom_id").asString().substring(3));
+				assertThat(seen.get(id)).as("custom_id ok-%d seen twice", id).isFalse();
+				seen.set(id);
+				items++;
+			}
+			cursor = page.path("has_more").asBoolean() ? page.path("next_cursor").asString() : null;
+		}
+		while (cursor != null);
+		assertThat(seen.cardinality()).isEqualTo(expected);
+		return items;
+	}
+
+	private JsonNode get(String uri) throws Exception {
+		HttpResponse<byte[]> response = this.http.send(
+				HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofMinutes(2)).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);
+		return this.mapper.readTree(response.body());
+	}
+
+	private void awaitUp(String base) throws InterruptedException {
+		for (int i = 0; i < 600; i++) {
+			try {
+				this.http.send(HttpRequest.newBuilder(URI.create(base + "/v1/batches/none?provider=openai")).build(),
+						HttpResponse.BodyHandlers.discarding());
+				return;
+			}
+			catch (IOException ex) {
+				Thread.sleep(100);
+			}
+		}
+		throw new IllegalStateException("Ferry did not start within a minute");
+	}
+
+	private static long peakHeapMegabytes(Path gcLog) throws IOException {
+		long peak = 0;
+		List<String> lines = Files.readAllLines(gcLog);
+		for (String line : lines) {
+			Matcher matcher = GC_BEFORE.matcher(line);
+			if (matcher.find()) {
+				peak = Math.max(peak, Long.parseLong(matcher.group(1)));
+			}
+		}
+		return peak;
+	}
+
+	/** The spool holds a gigabyte; leave nothing behind. */
+	private static void deleteRecursively(Path directory) throws IOException {
+		try (Stream<Path> paths = Files.walk(directory)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
