@@ -100,9 +100,13 @@ public final class ResultSpools implements AutoCloseable {
 	 * fails
 	 */
 	public Flux<DataBuffer> read(String key, long offset, Supplier<Flux<DataBuffer>> download) {
-		return Mono.fromCallable(() -> open(fileName(key), download))
-			.subscribeOn(Schedulers.boundedElastic())
-			.flatMapMany((reader) -> reader.from(offset));
+		// The download outlives the request that starts it, but runs with its context:
+		// the
+		// caller's credentials travel in it.
+		return Flux.deferContextual(
+				(context) -> Mono.fromCallable(() -> open(fileName(key), () -> download.get().contextWrite(context)))
+					.subscribeOn(Schedulers.boundedElastic())
+					.flatMapMany((reader) -> reader.from(offset)));
 	}
 
 	/**

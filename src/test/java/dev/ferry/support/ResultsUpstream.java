@@ -27,6 +27,8 @@ public final class ResultsUpstream extends Dispatcher {
 
 	private final AtomicLong sent = new AtomicLong();
 
+	private final Map<String, String> authorizations = new ConcurrentHashMap<>();
+
 	/**
 	 * A completed batch with an output file and, if {@code errors > 0}, an error file.
 	 * @param id the batch id
@@ -128,6 +130,15 @@ public final class ResultsUpstream extends Dispatcher {
 		return GeneratedResults.outputLineLength("ok", i, lineBytes);
 	}
 
+	/**
+	 * The credentials the last download of a batch's output file came with.
+	 * @param id the batch id
+	 * @return the {@code Authorization} header, if any
+	 */
+	public String outputAuthorization(String id) {
+		return this.authorizations.get("file-" + id + "-out");
+	}
+
 	@Override
 	public MockResponse dispatch(RecordedRequest request) {
 		String path = request.getUrl().encodedPath();
@@ -138,6 +149,10 @@ public final class ResultsUpstream extends Dispatcher {
 			String file = path.substring(10, path.length() - 8);
 			Function<Integer, MockResponse> content = this.files.get(file);
 			if (content != null) {
+				String authorization = request.getHeaders().get("Authorization");
+				if (authorization != null) {
+					this.authorizations.put(file, authorization);
+				}
 				return content
 					.apply(this.downloads.computeIfAbsent(file, (key) -> new AtomicInteger()).incrementAndGet());
 			}

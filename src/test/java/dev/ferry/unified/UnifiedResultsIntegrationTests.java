@@ -46,6 +46,7 @@ class UnifiedResultsIntegrationTests {
 		.completed("batch_nd", 900, 9, 300)
 		.completed("batch_cur_a", 30, 0, 300)
 		.completed("batch_cur_b", 30, 0, 300)
+		.completed("batch_byo", 30, 0, 300)
 		.dropping("batch_drop", 1000)
 		.slow("batch_slow", 5000, 200_000)
 		.withoutFiles("batch_running", "in_progress")
@@ -66,6 +67,8 @@ class UnifiedResultsIntegrationTests {
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
 		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
 		registry.add("ferry.results.spool.idle-timeout", () -> "5s");
+		registry.add("ferry.providers.byo.type", () -> "openai");
+		registry.add("ferry.providers.byo.base-url", () -> upstream.url("/v1").toString());
 		Path storage = Files.createTempDirectory("ferry-results-it");
 		registry.add("ferry.storage.path", storage::toString);
 	}
@@ -164,6 +167,18 @@ class UnifiedResultsIntegrationTests {
 	}
 
 	@Test
+	void theDownloadUsesTheCallersOwnKeyOnAProviderWithoutOne() {
+		JsonNode page = json(this.web.get()
+			.uri("/v1/batches/batch_byo/results?provider=byo")
+			.header("Authorization", "Bearer sk-caller")
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(page.path("results")).hasSize(30);
+		assertThat(results.outputAuthorization("batch_byo")).isEqualTo("Bearer sk-caller");
+	}
+
+	@Test
 	void refusesBadLimitsAndCursors() {
 		for (String limit : List.of("0", "1001", "ten")) {
 			JsonNode error = page("/v1/batches/batch_cur_a/results?provider=openai&limit=" + limit, 400);
@@ -210,18 +225,18 @@ class UnifiedResultsIntegrationTests {
 	}
 
 	private JsonNode page(String uri, int status) {
-		byte[] body = this.web.mutate()
+		return json(this.web.mutate()
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
 			.build()
 			.get()
 			.uri(uri)
 			.exchange()
 			.expectStatus()
-			.isEqualTo(status)
-			.expectBody()
-			.returnResult()
-			.getResponseBody();
-		return this.mapper.readTree(body);
+			.isEqualTo(status));
+	}
+
+	private JsonNode json(WebTestClient.ResponseSpec response) {
+		return this.mapper.readTree(response.expectBody().returnResult().getResponseBody());
 	}
 
 	static Set<String> expectedIds(int succeeded, int failed) {
