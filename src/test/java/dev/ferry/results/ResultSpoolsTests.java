@@ -53,13 +53,14 @@ class ResultSpoolsTests {
 		}));
 		StepVerifier.create(first).then(() -> upstream.tryEmitNext(bytes("one\n"))).expectNext("one\n").then(() -> {
 			// A second reader, from an offset, joins the same download.
+			// How the bytes are cut into buffers depends on timing; their sum does not.
 			StepVerifier.create(text(this.spools.read("b", 2, () -> {
 				downloads.incrementAndGet();
 				return Flux.error(new AssertionError("a second download"));
-			}))).then(() -> {
+			})).reduce(String::concat)).then(() -> {
 				upstream.tryEmitNext(bytes("two\n"));
 				upstream.tryEmitComplete();
-			}).expectNext("e\n", "two\n").expectComplete().verify(WAIT);
+			}).expectNext("e\ntwo\n").expectComplete().verify(WAIT);
 		}).expectNext("two\n").expectComplete().verify(WAIT);
 		assertThat(downloads).hasValue(1);
 

@@ -1,0 +1,81 @@
+{{/* Chart name, truncated to the 63 characters Kubernetes names allow. */}}
+{{- define "ferry.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full resource name: release-chart, unless the release already carries the chart name. */}}
+{{- define "ferry.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ferry.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ferry.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ferry.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "ferry.labels" -}}
+helm.sh/chart: {{ include "ferry.chart" . }}
+{{ include "ferry.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ferry
+{{- end }}
+
+{{- define "ferry.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ferry.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding keys: the user's own, or the one this chart creates. */}}
+{{- define "ferry.secretName" -}}
+{{- default (include "ferry.fullname" .) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{- define "ferry.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Provider names with a key: from providerKeys, or listed for an existing Secret. */}}
+{{- define "ferry.keyedProviders" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- toJson .Values.secrets.existingProviderKeys }}
+{{- else }}
+{{- toJson (keys .Values.secrets.providerKeys | sortAlpha) }}
+{{- end }}
+{{- end }}
+
+{{/* Environment variable carrying one provider's key. */}}
+{{- define "ferry.keyEnv" -}}
+{{- printf "FERRY_PROVIDER_KEY_%s" (. | upper | replace "-" "_") }}
+{{- end }}
+
+{{/* Whether a cursor secret is configured, in either kind of Secret. */}}
+{{- define "ferry.hasCursorSecret" -}}
+{{- if or .Values.secrets.resultsCursorSecret .Values.secrets.existingSecret }}true{{- end }}
+{{- end }}
+
+{{/*
+Refuses configurations that would break at run time: several replicas sign results cursors
+with their own random secret unless they share one.
+*/}}
+{{- define "ferry.validate" -}}
+{{- if and (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) (not (include "ferry.hasCursorSecret" .)) }}
+{{- fail "ferry: with replicaCount > 1 or autoscaling.enabled, set secrets.resultsCursorSecret (or secrets.existingSecret with a results-cursor-secret key) so every replica accepts the others' results cursors" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,232 @@
+package dev.ferry.helm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+import dev.ferry.FerryApplication;
+import dev.ferry.config.FerryProperties;
+import dev.ferry.config.ProviderType;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The Helm chart, linted and rendered with an embedded Helm for each scenario in
+ * {@code helm/ferry/ci}, and its configuration started in Ferry itself.
+ */
+class HelmChartTests {
+
+	static final Path CHART = Path.of("helm", "ferry");
+
+	/** The preStop sleep handler needs Kubernetes 1.30; render for a current cluster. */
+	static final String KUBE_VERSION = "1.31.0";
+
+	@TempDir
+	Path work;
+
+	static Stream<String> scenarios() throws IOException {
+		try (Stream<Path> files = Files.list(CHART.resolve("ci"))) {
+			return files.map((file) -> file.getFileName().toString()).sorted().toList().stream();
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("scenarios")
+	void lintsStrictly(String scenario) throws IOException {
+		Path chart = chartWithValues(scenario);
+		LintResult lint = new Helm(chart).lint().strict().call();
+		assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+	}
+
+	@ParameterizedTest
+	@MethodSource("scenarios")
+	void rendersSecureDeploymentsWithTheAppsProbePaths(String scenario) {
+		List<Map<String, Object>> manifests = render(scenario);
+		Map<String, Object> pod = at(only(manifests, "Deployment"), "spec", "template", "spec");
+		assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+		Map<String, Object> podSecurity = at(pod, "securityContext");
+		assertThat(podSecurity).containsEntry("runAsNonRoot", true);
+		assertThat(at(podSecurity, "seccompProfile")).containsEntry("type", "RuntimeDefault");
+
+		Map<String, Object> container = first(pod.get("containers"));
+		Map<String, Object> security = at(container, "securityContext");
+		assertThat(security).containsEntry("readOnlyRootFilesystem", true)
+			.containsEntry("allowPrivilegeEscalation", false);
+		assertThat(at(security, "capabilities").get("drop")).isEqualTo(List.of("ALL"));
+		assertThat(at(container, "resources", "requests")).containsKeys("cpu", "memory");
+
+		assertThat(at(container, "livenessProbe", "httpGet")).containsEntry("path", "/actuator/health/liveness")
+			.containsEntry("port", "management");
+		assertThat(at(container, "readinessProbe", "httpGet")).containsEntry("path", "/actuator/health/readiness")
+			.containsEntry("port", "management");
+		int preStop = (int) at(container, "lifecycle", "preStop", "sleep").get("seconds");
+		assertThat((int) pod.get("terminationGracePeriodSeconds")).as("longer than the pause and the drain")
+			.isGreaterThan(preStop + 60);
+
+		Map<String, Object> config = new Yaml()
+			.load((String) at(only(manifests, "ConfigMap"), "data").get("application.yaml"));
+		assertThat(at(config, "management", "server")).containsEntry("port", 8081);
+		assertThat(at(config, "server")).containsEntry("shutdown", "graceful");
+	}
+
+	@Test
+	void keysComeFromTheChartsSecret() {
+		List<Map<String, Object>> manifests = render("ha-values.yaml");
+		assertThat(at(only(manifests, "Secret"), "data")).containsKeys("provider-openai-api-key",
+				"provider-anthropic-api-key", "results-cursor-secret");
+		assertThat(secretRef(manifests, "FERRY_PROVIDER_KEY_OPENAI")).containsEntry("name", "ferry")
+			.containsEntry("key", "provider-openai-api-key");
+		assertThat(secretRef(manifests, "FERRY_RESULTS_CURSORSECRET")).containsEntry("key", "results-cursor-secret")
+			.containsEntry("optional", false);
+		Map<String, Object> config = new Yaml()
+			.load((String) at(only(manifests, "ConfigMap"), "data").get("application.yaml"));
+		assertThat(at(config, "ferry", "providers", "openai")).containsEntry("api-key", "${FERRY_PROVIDER_KEY_OPENAI}");
+		assertThat(at(config, "ferry", "providers", "sandbox")).containsEntry("api-key", "");
+		assertThat(only(manifests, "HorizontalPodAutoscaler")).isNotNull();
+		assertThat(only(manifests, "PodDisruptionBudget")).isNotNull();
+	}
+
+	@Test
+	void keysComeFromAnExistingSecretWhenNamed() {
+		List<Map<String, Object>> manifests = render("existing-secret-values.yaml");
+		assertThat(manifests).noneMatch((manifest) -> "Secret".equals(manifest.get("kind")));
+		assertThat(secretRef(manifests, "FERRY_PROVIDER_KEY_GROQ")).containsEntry("name", "ferry-keys")
+			.containsEntry("key", "provider-groq-api-key");
+		assertThat(secretRef(manifests, "FERRY_RESULTS_CURSORSECRET")).containsEntry("name", "ferry-keys");
+	}
+
+	@Test
+	void refusesToScaleOutWithoutASharedCursorSecret() {
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("replicaCount", 2)
+			.call()).hasMessageContaining("secrets.resultsCursorSecret");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("autoscaling.enabled", true)
+			.call()).hasMessageContaining("secrets.resultsCursorSecret");
+	}
+
+	@Test
+	void theRenderedConfigurationStartsFerry() throws IOException {
+		String config = (String) at(only(render("ha-values.yaml"), "ConfigMap"), "data").get("application.yaml");
+		Path directory = Files.createDirectories(this.work.resolve("config"));
+		Files.writeString(directory.resolve("application.yaml"),
+				config.replace("/data/storage", this.work.resolve("storage").toString())
+					.replace("/spool", this.work.resolve("spool").toString()));
+		try (ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(
+				"--spring.config.additional-location=file:" + directory + "/", "--server.port=0",
+				"--management.server.port=0", "--FERRY_PROVIDER_KEY_OPENAI=sk-from-secret",
+				"--FERRY_PROVIDER_KEY_ANTHROPIC=sk-ant-from-secret")) {
+			FerryProperties properties = ferry.getBean(FerryProperties.class);
+			assertThat(properties.providers().get("openai").apiKey()).isEqualTo("sk-from-secret");
+			assertThat(properties.providers().get("sandbox").type()).isEqualTo(ProviderType.SANDBOX);
+			assertThat(properties.results().spool().maxSize().toGigabytes()).isEqualTo(8);
+		}
+	}
+
+	private List<Map<String, Object>> render(String scenario) {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.withValuesFile(CHART.resolve("ci").resolve(scenario))
+			.call();
+		List<Map<String, Object>> manifests = new ArrayList<>();
+		for (Object document : new Yaml().loadAll(rendered)) {
+			if (document instanceof Map<?, ?> map) {
+				manifests.add(cast(map));
+			}
+		}
+		return manifests;
+	}
+
+	/** A copy of the chart whose values.yaml has the scenario merged in, for lint. */
+	private Path chartWithValues(String scenario) throws IOException {
+		Path copy = this.work.resolve("chart-" + scenario).resolve("ferry");
+		try (Stream<Path> files = Files.walk(CHART)) {
+			for (Path file : files.toList()) {
+				Path target = copy.resolve(CHART.relativize(file).toString());
+				if (Files.isDirectory(file)) {
+					Files.createDirectories(target);
+				}
+				else {
+					Files.copy(file, target);
+				}
+			}
+		}
+		Yaml yaml = new Yaml();
+		Map<String, Object> values = yaml.load(Files.readString(CHART.resolve("values.yaml")));
+		Map<String, Object> overrides = yaml.load(Files.readString(CHART.resolve("ci").resolve(scenario)));
+		Files.writeString(copy.resolve("values.yaml"), yaml.dump(merge(values, overrides)));
+		return copy;
+	}
+
+	private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overrides) {
+		Map<String, Object> merged = new LinkedHashMap<>(base);
+		if (overrides != null) {
+			overrides.forEach((key, value) -> merged.merge(key, value,
+					(old, updated) -> (old instanceof Map<?, ?> oldMap && updated instanceof Map<?, ?> newMap)
+							? merge(cast(oldMap), cast(newMap)) : updated));
+		}
+		return merged;
+	}
+
+	private static Map<String, Object> secretRef(List<Map<String, Object>> manifests, String env) {
+		Map<String, Object> container = first(
+				at(only(manifests, "Deployment"), "spec", "template", "spec").get("containers"));
+		List<Map<String, Object>> variables = cast(container.get("env"));
+		Map<String, Object> variable = variables.stream()
+			.filter((candidate) -> env.equals(candidate.get("name")))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no environment variable " + env));
+		return at(variable, "valueFrom", "secretKeyRef");
+	}
+
+	private static Map<String, Object> only(List<Map<String, Object>> manifests, String kind) {
+		List<Map<String, Object>> matching = manifests.stream()
+			.filter((manifest) -> kind.equals(manifest.get("kind")))
+			.toList();
+		assertThat(matching).as("one " + kind).hasSize(1);
+		return matching.get(0);
+	}
+
+	private static Map<String, Object> at(Map<String, Object> map, String... path) {
+		Map<String, Object> current = map;
+		for (String key : path) {
+			current = cast(
+					Objects.requireNonNull(current.get(key), () -> "no " + key + " in " + String.join(".", path)));
+		}
+		return current;
+	}
+
+	private static Map<String, Object> first(Object list) {
+		List<Map<String, Object>> items = cast(list);
+		return items.get(0);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> T cast(Object value) {
+		return (T) value;
+	}
+
+}
