@@ -18,6 +18,9 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 @Component
 public class ProviderResolver {
 
+	/** The request attribute naming the provider a request resolved to, for metrics. */
+	public static final String PROVIDER_ATTRIBUTE = "ferry.provider";
+
 	/** The header naming the provider. */
 	public static final String PROVIDER_HEADER = "x-model-provider";
 
@@ -62,12 +65,14 @@ public class ProviderResolver {
 				.findFirst())
 			.or(() -> Optional.ofNullable(dialectDefault))
 			.filter((name) -> !name.isBlank());
-		return named.map(String::trim)
+		BatchProvider provider = named.map(String::trim)
 			.map(this.registry::get)
 			.orElseThrow(() -> ApiError.invalid("provider",
 					"no provider given: pass the 'provider' query parameter, the x-model-provider header, "
 							+ "or a model written as 'provider/model' (configured: "
 							+ String.join(", ", this.registry.names()) + ")"));
+		request.attributes().put(PROVIDER_ATTRIBUTE, provider.name());
+		return provider;
 	}
 
 	public ProviderRegistry registry() {

@@ -75,6 +75,9 @@ public final class ResultSpools implements AutoCloseable {
 
 	private final Disposable sweeper;
 
+	/** What all spools took on disk at the last sweep. */
+	private volatile long diskUse;
+
 	/**
 	 * Spools in a directory.
 	 * @param directory the directory, created when needed
@@ -135,6 +138,7 @@ public final class ResultSpools implements AutoCloseable {
 			complete.add(spool);
 			total += sizeOf(spool);
 		}
+		this.diskUse = total;
 		complete.sort(Comparator.comparing((spool) -> lastModified(marker(baseName(spool)))));
 		for (Path spool : complete) {
 			if (total <= this.limits.maxBytes()) {
@@ -143,6 +147,15 @@ public final class ResultSpools implements AutoCloseable {
 			total -= sizeOf(spool);
 			evict(baseName(spool));
 		}
+		this.diskUse = total;
+	}
+
+	/**
+	 * The bytes all spools took on disk at the last sweep.
+	 * @return the disk use
+	 */
+	public long diskUse() {
+		return this.diskUse;
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 /**
- * JSONL framing of byte streams into lines, with bounded memory.
+ * Batch results: JSONL framing with bounded memory, the paging operator, signed cursors
+ * and the result spool.
  */
 @NullMarked
 package dev.ferry.results;

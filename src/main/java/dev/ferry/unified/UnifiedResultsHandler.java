@@ -1,5 +1,6 @@
 package dev.ferry.unified;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,8 +54,10 @@ class UnifiedResultsHandler {
 
 	private final int maxLineBytes;
 
+	private final MeterRegistry meters;
+
 	UnifiedResultsHandler(BatchService service, ProviderResolver resolver, ResultCursors cursors, ResultSpools spools,
-			JsonMapper mapper, FerryProperties properties) {
+			JsonMapper mapper, FerryProperties properties, MeterRegistry meters) {
 		this.service = service;
 		this.resolver = resolver;
 		this.cursors = cursors;
@@ -62,6 +65,7 @@ class UnifiedResultsHandler {
 		this.items = new ResultItems(mapper);
 		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
 		this.mapper = mapper;
+		this.meters = meters;
 	}
 
 	Mono<ServerResponse> results(ServerRequest request) {
@@ -76,12 +80,18 @@ class UnifiedResultsHandler {
 			ExtraFields extra = new ExtraFields("batch_results", provider.name(), null, timed.latency());
 			Flux<Item> items = items(provider, start, timed.value());
 			if (stream) {
+				long[] previousEnd = { start.offset() };
+				Flux<Item> counted = items.doOnNext((item) -> {
+					count(provider, 1, item.line().end() - previousEnd[0]);
+					previousEnd[0] = item.line().end();
+				});
 				return ServerResponse.ok()
 					.contentType(MediaType.APPLICATION_NDJSON)
-					.body(items.map((item) -> JsonLines.line(this.mapper, item.json())), DataBuffer.class);
+					.body(counted.map((item) -> JsonLines.line(this.mapper, item.json())), DataBuffer.class);
 			}
 			return Pages.of(items, limit).flatMap((page) -> {
 				Item last = page.last();
+				count(provider, page.items().size(), (last != null) ? last.line().end() - start.offset() : 0);
 				String next = (page.hasMore() && last != null) ? this.cursors.encode(
 						new Cursor(provider.name(), batchId, start.items() + page.items().size(), last.line().end()))
 						: null;
@@ -98,6 +108,12 @@ class UnifiedResultsHandler {
 		return JsonLines.frame(bytes, this.maxLineBytes, start.offset())
 			.map((line) -> new Item(line, this.items.item(line, results.customIds())))
 			.onErrorMap((error) -> !(error instanceof ApiError), (error) -> brokenOff(provider, start, error));
+	}
+
+	/** Counts the items served and the bytes of their result lines. */
+	private void count(BatchProvider provider, int items, long bytes) {
+		this.meters.counter("ferry.results.items", "provider", provider.name()).increment(items);
+		this.meters.counter("ferry.results.bytes", "provider", provider.name()).increment(bytes);
 	}
 
 	private static ApiError brokenOff(BatchProvider provider, Cursor start, Throwable error) {

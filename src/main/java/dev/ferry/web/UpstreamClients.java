@@ -40,6 +40,7 @@ public final class UpstreamClients {
 			.baseUrl(properties.requiredBaseUrl(name).toString())
 			.clientConnector(new ReactorClientHttpConnector(http))
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(MAX_JSON_BYTES))
+			.observationConvention(new ProviderTaggedClientConvention(name))
 			.build();
 	}
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /v1/batches/{id}/results} over an OpenAI upstream played by MockWebServer,
@@ -60,6 +62,9 @@ class UnifiedResultsIntegrationTests {
 
 	@Autowired
 	WebTestClient web;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@DynamicPropertySource
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
@@ -176,6 +181,24 @@ class UnifiedResultsIntegrationTests {
 			.isOk());
 		assertThat(page.path("results")).hasSize(30);
 		assertThat(results.outputAuthorization("batch_byo")).isEqualTo("Bearer sk-caller");
+	}
+
+	@Test
+	void metricsTellTheDialectTheProviderAndTheItemsServed() {
+		page("/v1/batches/batch_cur_b/results?provider=openai&limit=30", 200);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.meters.find("http.server.requests")
+				.tag("dialect", "unified")
+				.tag("provider", "openai")
+				.tag("uri", "/v1/batches/{batch_id}/results")
+				.tag("status", "200")
+				.timer()).isNotNull());
+		assertThat(this.meters.find("http.client.requests").tag("provider", "openai").timer()).isNotNull();
+		assertThat(this.meters.get("ferry.results.items").tag("provider", "openai").counter().count())
+			.isGreaterThanOrEqualTo(30);
+		assertThat(this.meters.get("ferry.results.bytes").tag("provider", "openai").counter().count())
+			.isGreaterThanOrEqualTo(30 * 300);
+		assertThat(this.meters.find("ferry.results.spool.bytes").gauge()).isNotNull();
 	}
 
 	@Test
