@@ -149,23 +149,25 @@ final class AnthropicClient {
 	}
 
 	/**
-	 * Anthropic's headers: the configured keys in turn as {@code x-api-key}, else the
-	 * caller's own credentials; the caller's {@code anthropic-version} (unless the batch
-	 * needs a particular one) and {@code anthropic-beta} when sent.
+	 * Anthropic's headers: for a caller with a gateway key, the configured keys in turn
+	 * as {@code x-api-key}; for anyone else, their own key, never the configured ones.
+	 * The caller's {@code anthropic-version} (unless the batch needs a particular one)
+	 * and {@code anthropic-beta} pass through.
 	 */
 	private Mono<Consumer<HttpHeaders>> headers(@Nullable String version) {
-		return CallerHeaders.current().map((caller) -> (headers) -> {
-			String key = this.keys.next();
-			if (key != null) {
-				headers.set("x-api-key", key);
+		return CallerHeaders.current().flatMap((caller) -> {
+			String key = (caller.gateway() != null) ? this.keys.next() : caller.ownKey().orElse(null);
+			if (key == null && caller.gateway() == null) {
+				return Mono.error(CallerHeaders.missingCredentials(this.name));
 			}
-			else {
-				caller.get("x-api-key").ifPresent((value) -> headers.set("x-api-key", value));
-				caller.get("authorization").ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
-			}
-			headers.set("anthropic-version",
-					(version != null) ? version : caller.get("anthropic-version").orElse(this.apiVersion));
-			caller.get("anthropic-beta").ifPresent((value) -> headers.set("anthropic-beta", value));
+			return Mono.just((headers) -> {
+				if (key != null) {
+					headers.set("x-api-key", key);
+				}
+				headers.set("anthropic-version",
+						(version != null) ? version : caller.get("anthropic-version").orElse(this.apiVersion));
+				caller.get("anthropic-beta").ifPresent((value) -> headers.set("anthropic-beta", value));
+			});
 		});
 	}
 

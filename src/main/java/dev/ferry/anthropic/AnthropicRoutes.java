@@ -4,6 +4,7 @@ import reactor.core.publisher.Mono;
 
 import dev.ferry.web.ApiError;
 import dev.ferry.web.CallerHeaders;
+import dev.ferry.web.GatewayKeys;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,7 +21,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class AnthropicRoutes {
 
 	@Bean
-	RouterFunction<ServerResponse> anthropicDialect(AnthropicBatchesHandler batches) {
+	RouterFunction<ServerResponse> anthropicDialect(AnthropicBatchesHandler batches, GatewayKeys keys) {
 		return RouterFunctions.route()
 			.path("/anthropic/v1/messages/batches",
 					(api) -> api.POST("", batches::create)
@@ -35,7 +36,7 @@ class AnthropicRoutes {
 									+ " (the Anthropic dialect serves /anthropic/v1/messages/batches…)",
 							null, null)))
 			.filter(new AnthropicErrorRenderer().asFilter())
-			.filter(CallerHeaders.capture())
+			.filter(CallerHeaders.capture(keys))
 			.build();
 	}
 

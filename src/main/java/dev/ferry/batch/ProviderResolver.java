@@ -5,6 +5,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 import dev.ferry.web.ApiError;
+import dev.ferry.web.CallerHeaders;
+import dev.ferry.web.GatewayKeys.Gateway;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -72,6 +74,13 @@ public class ProviderResolver {
 							+ "or a model written as 'provider/model' (configured: "
 							+ String.join(", ", this.registry.names()) + ")"));
 		request.attributes().put(PROVIDER_ATTRIBUTE, provider.name());
+		if (request.attributes().get(CallerHeaders.GATEWAY_ATTRIBUTE) instanceof Gateway gateway
+				&& !gateway.allows(provider.name())) {
+			throw new ApiError(403, "permission_error", "provider_not_allowed",
+					"gateway key '" + gateway.name() + "' may not use provider '" + provider.name() + "' (allowed: "
+							+ String.join(", ", gateway.providers().stream().sorted().toList()) + ")",
+					null, null);
+		}
 		return provider;
 	}
 

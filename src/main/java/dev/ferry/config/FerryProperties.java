@@ -2,6 +2,7 @@ package dev.ferry.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
@@ -22,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param files limits on files passing through Ferry
  * @param storage where Ferry keeps the bytes it holds itself
  * @param results how batch results are paged
+ * @param auth who may spend the configured provider keys
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
@@ -29,7 +31,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("ferry")
 public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> providers,
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
-		@Nullable String defaultProvider) {
+		@DefaultValue @Valid Auth auth, @Nullable String defaultProvider) {
 
 	/**
 	 * Limits on files and request bodies.
@@ -76,6 +78,28 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 	 */
 	public record Spool(@Nullable Path path, @DefaultValue("1h") Duration ttl, @DefaultValue("10GB") DataSize maxSize,
 			@DefaultValue("1m") Duration sweepInterval, @DefaultValue("1m") Duration idleTimeout) {
+	}
+
+	/**
+	 * Gateway keys: a request presenting one uses the provider keys from configuration;
+	 * any other request is forwarded with the caller's own provider credentials.
+	 *
+	 * @param keys the gateway keys
+	 */
+	public record Auth(@DefaultValue List<@Valid GatewayKey> keys) {
+	}
+
+	/**
+	 * One gateway key.
+	 *
+	 * @param name who holds it, for logs and metrics
+	 * @param key the key itself, starting with {@code ferry-}
+	 * @param keySha256 the key's SHA-256 in hex, in place of {@code key}, so that the
+	 * configuration holds no usable secret
+	 * @param providers the providers it may use; all when empty
+	 */
+	public record GatewayKey(@NotEmpty String name, @Nullable String key, @Nullable String keySha256,
+			@DefaultValue List<String> providers) {
 	}
 
 }

@@ -160,17 +160,19 @@ final class OpenAiProvider implements BatchProvider {
 	}
 
 	/**
-	 * The upstream credentials: the configured keys in turn, or else the caller's own
-	 * {@code Authorization} header.
+	 * The upstream credentials: for a caller with a gateway key, the configured keys in
+	 * turn; for anyone else, their own key, never the configured ones.
 	 */
 	private Mono<Consumer<HttpHeaders>> authorization() {
-		return CallerHeaders.current().map((caller) -> {
-			String key = this.keys.next();
-			if (key != null) {
-				return (headers) -> headers.setBearerAuth(key);
+		return CallerHeaders.current().flatMap((caller) -> {
+			if (caller.gateway() != null) {
+				String key = this.keys.next();
+				return Mono.just((key != null) ? (headers) -> headers.setBearerAuth(key) : (headers) -> {
+				});
 			}
-			return (headers) -> caller.get("authorization")
-				.ifPresent((value) -> headers.set(HttpHeaders.AUTHORIZATION, value));
+			return caller.ownKey()
+				.<Mono<Consumer<HttpHeaders>>>map((key) -> Mono.just((headers) -> headers.setBearerAuth(key)))
+				.orElseGet(() -> Mono.error(CallerHeaders.missingCredentials(this.name)));
 		});
 	}
 

@@ -1,6 +1,7 @@
 package dev.ferry.openai;
 
 import dev.ferry.web.BatchApiRoutes;
+import dev.ferry.web.GatewayKeys;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,8 +16,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class OpenAiRoutes {
 
 	@Bean
-	RouterFunction<ServerResponse> openAiDialect(OpenAiBatchesHandler batches, OpenAiFilesHandler files) {
-		return BatchApiRoutes.of("/openai/v1", "OpenAI dialect", batches, files, new OpenAiErrorRenderer());
+	RouterFunction<ServerResponse> openAiDialect(OpenAiBatchesHandler batches, OpenAiFilesHandler files,
+			GatewayKeys keys) {
+		return BatchApiRoutes.of("/openai/v1", "OpenAI dialect", batches, files, new OpenAiErrorRenderer(), keys);
 	}
 
 }

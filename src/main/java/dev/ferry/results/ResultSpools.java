@@ -402,8 +402,9 @@ public final class ResultSpools implements AutoCloseable {
 			try {
 				this.channel.close();
 				completed(this);
-				this.progress.tryEmitComplete();
+				// Within budget before anyone learns the spool is complete.
 				sweepQuietly();
+				this.progress.tryEmitComplete();
 			}
 			catch (IOException | RuntimeException ex) {
 				fail(ex);

@@ -1,6 +1,7 @@
 package dev.ferry.unified;
 
 import dev.ferry.web.BatchApiRoutes;
+import dev.ferry.web.GatewayKeys;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,8 +17,8 @@ class UnifiedRoutes {
 
 	@Bean
 	RouterFunction<ServerResponse> unifiedApi(UnifiedBatchesHandler batches, UnifiedFilesHandler files,
-			UnifiedResultsHandler results) {
-		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(),
+			UnifiedResultsHandler results, GatewayKeys keys) {
+		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(), keys,
 				(api) -> api.GET("/batches/{batch_id}/results", results::results));
 	}
 

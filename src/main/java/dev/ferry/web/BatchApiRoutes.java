@@ -55,11 +55,12 @@ public final class BatchApiRoutes {
 	 * @param batches the batch handlers
 	 * @param files the file handlers
 	 * @param errors the dialect's error renderer
+	 * @param keys the gateway keys callers authenticate with
 	 * @return the router
 	 */
 	public static RouterFunction<ServerResponse> of(String prefix, String dialect, Batches batches, Files files,
-			ErrorRenderer errors) {
-		return of(prefix, dialect, batches, files, errors, (api) -> {
+			ErrorRenderer errors, GatewayKeys keys) {
+		return of(prefix, dialect, batches, files, errors, keys, (api) -> {
 		});
 	}
 
@@ -70,11 +71,12 @@ public final class BatchApiRoutes {
 	 * @param batches the batch handlers
 	 * @param files the file handlers
 	 * @param errors the dialect's error renderer
+	 * @param keys the gateway keys callers authenticate with
 	 * @param more adds the dialect's own routes, relative to the prefix
 	 * @return the router
 	 */
 	public static RouterFunction<ServerResponse> of(String prefix, String dialect, Batches batches, Files files,
-			ErrorRenderer errors, Consumer<RouterFunctions.Builder> more) {
+			ErrorRenderer errors, GatewayKeys keys, Consumer<RouterFunctions.Builder> more) {
 		return RouterFunctions.route().path(prefix, (api) -> {
 			api.POST("/files", files::upload)
 				.GET("/files", files::list)
@@ -93,7 +95,7 @@ public final class BatchApiRoutes {
 									+ " serves " + prefix + "/files… and " + prefix + "/batches…)",
 							null, null)))
 			.filter(errors.asFilter())
-			.filter(CallerHeaders.capture())
+			.filter(CallerHeaders.capture(keys))
 			.build();
 	}
 

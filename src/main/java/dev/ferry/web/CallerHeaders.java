@@ -5,34 +5,50 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
+import dev.ferry.web.GatewayKeys.Gateway;
+
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 
 /**
- * The caller's credentials and provider headers, carried in the Reactor context to the
- * provider adapter: a provider without a configured key uses the caller's own, and
- * provider options such as {@code anthropic-beta} pass through.
+ * Who is calling, carried in the Reactor context to the provider adapter: a caller with a
+ * gateway key spends the provider keys from configuration; any other caller's own
+ * credentials are forwarded instead, and provider options such as {@code anthropic-beta}
+ * pass through.
  *
- * @param values the captured headers by lower-case name
+ * @param values the captured headers by lower-case name; never a gateway key
+ * @param gateway the gateway key the caller presented, if it presented one
  */
-public record CallerHeaders(Map<String, String> values) {
+public record CallerHeaders(Map<String, String> values, @Nullable Gateway gateway) {
+
+	private static final String SLOT_ATTRIBUTE = "ferry.caller-slot";
+
+	/** The request attribute holding the {@link Gateway} of an authenticated caller. */
+	public static final String GATEWAY_ATTRIBUTE = "ferry.gateway";
+
+	/** The headers that may carry a credential: OpenAI's, Anthropic's, Azure's. */
+	public static final List<String> CREDENTIALS = List.of("authorization", "x-api-key", "api-key");
 
 	/** The headers captured from callers; nothing else reaches a provider. */
-	public static final List<String> CAPTURED = List.of("authorization", "x-api-key", "anthropic-beta",
+	public static final List<String> CAPTURED = List.of("authorization", "x-api-key", "api-key", "anthropic-beta",
 			"anthropic-version");
 
 	private static final Class<CallerHeaders> KEY = CallerHeaders.class;
 
-	private static final CallerHeaders NONE = new CallerHeaders(Map.of());
+	private static final CallerHeaders NONE = new CallerHeaders(Map.of(), null);
 
 	/**
-	 * A filter that captures the caller's headers into the Reactor context.
-	 * @return the filter
+	 * A filter that authenticates gateway keys and captures the caller's headers into the
+	 * Reactor context.
+	 * @param keys the configured gateway keys
+	 * @return the filter; it fails with a 401 for an unknown gateway key
 	 */
-	public static HandlerFilterFunction<ServerResponse, ServerResponse> capture() {
+	public static HandlerFilterFunction<ServerResponse, ServerResponse> capture(GatewayKeys keys) {
 		return (request, next) -> {
 			Map<String, String> values = new TreeMap<>();
 			for (String name : CAPTURED) {
@@ -41,7 +57,22 @@ public record CallerHeaders(Map<String, String> values) {
 					values.put(name, value);
 				}
 			}
-			CallerHeaders headers = new CallerHeaders(Map.copyOf(values));
+			Gateway gateway = null;
+			for (String name : CREDENTIALS) {
+				String presented = values.get(name);
+				if (presented != null) {
+					gateway = keys.authenticate(stripBearer(presented)).orElse(gateway);
+				}
+			}
+			if (gateway != null) {
+				// A gateway key is Ferry's own: it never travels upstream.
+				CREDENTIALS.forEach(values::remove);
+				request.attributes().put(GATEWAY_ATTRIBUTE, gateway);
+			}
+			CallerHeaders headers = new CallerHeaders(Map.copyOf(values), gateway);
+			if (request.attributes().get(SLOT_ATTRIBUTE) instanceof Slot slot) {
+				slot.headers = headers;
+			}
 			return next.handle(request).contextWrite((context) -> context.put(KEY, headers));
 		};
 	}
@@ -52,7 +83,26 @@ public record CallerHeaders(Map<String, String> values) {
 	 * @return the headers, empty when none were captured
 	 */
 	public static CallerHeaders from(ContextView context) {
-		return context.getOrDefault(KEY, NONE);
+		CallerHeaders headers = context.getOrDefault(KEY, null);
+		if (headers != null) {
+			return headers;
+		}
+		Slot slot = context.getOrDefault(Slot.class, null);
+		return (slot != null && slot.headers != null) ? slot.headers : NONE;
+	}
+
+	/**
+	 * A filter around the whole exchange that makes the caller's headers reach streamed
+	 * response bodies too: those are subscribed when the response is written, outside the
+	 * handler whose context {@link #capture} sets.
+	 * @return the web filter
+	 */
+	public static WebFilter streamedBodies() {
+		return (exchange, chain) -> {
+			Slot slot = new Slot();
+			exchange.getAttributes().put(SLOT_ATTRIBUTE, slot);
+			return chain.filter(exchange).contextWrite((context) -> context.put(Slot.class, slot));
+		};
 	}
 
 	/**
@@ -70,6 +120,42 @@ public record CallerHeaders(Map<String, String> values) {
 	 */
 	public Optional<String> get(String name) {
 		return Optional.ofNullable(this.values.get(name));
+	}
+
+	/**
+	 * The caller's own provider key, from whichever credential header carried it.
+	 * @return the key without any {@code Bearer } prefix, if the caller sent one
+	 */
+	public Optional<String> ownKey() {
+		return CREDENTIALS.stream()
+			.map(this::get)
+			.flatMap(Optional::stream)
+			.map(CallerHeaders::stripBearer)
+			.findFirst();
+	}
+
+	/**
+	 * The 401 for a call that would reach a paid upstream with no credentials at all.
+	 * @param provider the provider
+	 * @return the error
+	 */
+	public static ApiError missingCredentials(String provider) {
+		return new ApiError(401, "authentication_error", "missing_credentials",
+				"provider '" + provider
+						+ "' needs credentials: send a Ferry gateway key, or your own provider key, as 'Authorization: "
+						+ "Bearer …', 'x-api-key' or 'api-key'",
+				null, provider);
+	}
+
+	private static String stripBearer(String value) {
+		return value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : value.trim();
+	}
+
+	/** Where the route filter leaves the caller's headers for the whole exchange. */
+	private static final class Slot {
+
+		volatile @Nullable CallerHeaders headers;
+
 	}
 
 }

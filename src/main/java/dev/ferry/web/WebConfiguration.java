@@ -2,7 +2,9 @@ package dev.ferry.web;
 
 import dev.ferry.config.FerryProperties;
 
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.server.WebFilter;
 import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 
@@ -17,6 +19,16 @@ class WebConfiguration implements WebFluxConfigurer {
 
 	WebConfiguration(FerryProperties properties) {
 		this.properties = properties;
+	}
+
+	@Bean
+	WebFilter callerHeadersForStreamedBodies() {
+		return CallerHeaders.streamedBodies();
+	}
+
+	@Bean
+	GatewayKeys gatewayKeys() {
+		return new GatewayKeys(this.properties.auth().keys());
 	}
 
 	@Override

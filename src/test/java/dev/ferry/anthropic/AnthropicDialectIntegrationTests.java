@@ -16,6 +16,7 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -131,7 +132,7 @@ class AnthropicDialectIntegrationTests extends AnthropicUpstreamTests {
 		NotFoundException onSandbox = catchThrowableOfType(NotFoundException.class,
 				() -> AnthropicOkHttpClient.builder()
 					.baseUrl("http://localhost:" + this.port + "/anthropic")
-					.apiKey("sk-caller")
+					.apiKey(GatewayKey.KEY)
 					.maxRetries(0)
 					.putHeader("x-model-provider", "sandbox")
 					.build()
@@ -144,7 +145,7 @@ class AnthropicDialectIntegrationTests extends AnthropicUpstreamTests {
 	private AnthropicClient client() {
 		return AnthropicOkHttpClient.builder()
 			.baseUrl("http://localhost:" + this.port + "/anthropic")
-			.apiKey("sk-caller")
+			.apiKey(GatewayKey.KEY)
 			.maxRetries(0)
 			.build();
 	}

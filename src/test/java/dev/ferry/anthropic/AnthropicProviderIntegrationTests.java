@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.ferry.batch.FerryIds;
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,6 +27,11 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 
 	@Autowired
 	WebTestClient web;
+
+	@BeforeEach
+	void presentTheGatewayKey() {
+		this.web = this.web.mutate().defaultHeader("Authorization", "Bearer " + GatewayKey.KEY).build();
+	}
 
 	@Test
 	void createsAnInlineBatchWithAnthropicsHeadersAndKeepsTheMetadata() throws Exception {

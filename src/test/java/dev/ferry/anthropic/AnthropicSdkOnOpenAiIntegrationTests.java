@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.FerryIds;
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -47,6 +48,7 @@ class AnthropicSdkOnOpenAiIntegrationTests {
 
 	@DynamicPropertySource
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
+		GatewayKey.register(registry);
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
 		registry.add("ferry.providers.openai.api-key", () -> "sk-openai-upstream");
 		Path storage = Files.createTempDirectory("ferry-anthropic-openai-it");
@@ -209,7 +211,7 @@ class AnthropicSdkOnOpenAiIntegrationTests {
 	private AnthropicClient client() {
 		return AnthropicOkHttpClient.builder()
 			.baseUrl("http://localhost:" + this.port + "/anthropic")
-			.apiKey("sk-caller")
+			.apiKey(GatewayKey.KEY)
 			.maxRetries(0)
 			.build();
 	}

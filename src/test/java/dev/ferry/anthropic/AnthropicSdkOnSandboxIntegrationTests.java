@@ -17,6 +17,7 @@ import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import org.junit.jupiter.api.Test;
 
 import dev.ferry.batch.FerryIds;
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.SandboxProperties;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -168,7 +169,7 @@ class AnthropicSdkOnSandboxIntegrationTests {
 	private AnthropicClient client(String provider) {
 		AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder()
 			.baseUrl("http://localhost:" + this.port + "/anthropic")
-			.apiKey("sk-caller")
+			.apiKey(GatewayKey.KEY)
 			.maxRetries(0);
 		if (provider != null) {
 			builder.putHeader("x-model-provider", provider);

@@ -8,6 +8,7 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,6 +35,7 @@ abstract class AnthropicUpstreamTests {
 
 	@DynamicPropertySource
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
+		GatewayKey.register(registry);
 		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
 		Path storage = Files.createTempDirectory("ferry-anthropic-it");

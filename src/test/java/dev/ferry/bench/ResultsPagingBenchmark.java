@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.ResultsUpstream;
 
@@ -108,7 +109,7 @@ class ResultsPagingBenchmark {
 		return new ProcessBuilder(java, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", jar.toString(),
 				"--server.port=" + port, "--ferry.storage.path=" + work.resolve("storage"),
 				"--ferry.providers.openai.base-url=" + upstream, "--ferry.providers.openai.api-key=sk-bench",
-				"--logging.level.root=WARN")
+				GatewayKey.arguments()[0], GatewayKey.arguments()[1], "--logging.level.root=WARN")
 			.redirectErrorStream(true)
 			.redirectOutput(work.resolve("ferry.log").toFile())
 			.start();
@@ -143,9 +144,10 @@ class ResultsPagingBenchmark {
 	}
 
 	private JsonNode get(String uri) throws Exception {
-		HttpResponse<byte[]> response = this.http.send(
-				HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofMinutes(2)).build(),
-				HttpResponse.BodyHandlers.ofByteArray());
+		HttpResponse<byte[]> response = this.http.send(HttpRequest.newBuilder(URI.create(uri))
+			.header("Authorization", "Bearer " + GatewayKey.KEY)
+			.timeout(Duration.ofMinutes(2))
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);
 		return this.mapper.readTree(response.body());
 	}

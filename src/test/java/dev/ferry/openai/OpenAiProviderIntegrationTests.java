@@ -29,10 +29,12 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiClients;
 
@@ -66,8 +68,14 @@ class OpenAiProviderIntegrationTests {
 	@Autowired
 	WebTestClient web;
 
+	@BeforeEach
+	void presentTheGatewayKey() {
+		this.web = this.web.mutate().defaultHeader("Authorization", "Bearer " + GatewayKey.KEY).build();
+	}
+
 	@DynamicPropertySource
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
+		GatewayKey.register(registry);
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
 		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
 		registry.add("ferry.providers.openai.response-timeout", () -> "2s");
@@ -290,7 +298,7 @@ class OpenAiProviderIntegrationTests {
 	@Test
 	void aProviderWithoutAKeyForwardsTheCallersOwnCredentials() throws Exception {
 		MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_byo", "completed"));
-		OpenAiClients.ferry(this.port, "byo").batches().retrieve("batch_byo");
+		OpenAiClients.ferry(this.port, "byo", "sk-caller").batches().retrieve("batch_byo");
 		assertThat(MockUpstreams.take(upstream).getHeaders().get("Authorization")).isEqualTo("Bearer sk-caller");
 	}
 

@@ -21,9 +21,21 @@ public final class OpenAiClients {
 	 * @return the client
 	 */
 	public static OpenAIClient ferry(int port, String provider) {
+		return ferry(port, provider, GatewayKey.KEY);
+	}
+
+	/**
+	 * A client presenting a given key: the gateway key, or a provider key of the caller's
+	 * own.
+	 * @param port Ferry's port
+	 * @param provider the {@code x-model-provider} header, or {@code null}
+	 * @param apiKey the key
+	 * @return the client
+	 */
+	public static OpenAIClient ferry(int port, String provider, String apiKey) {
 		OpenAIOkHttpClient.Builder builder = OpenAIOkHttpClient.builder()
 			.baseUrl("http://localhost:" + port + "/openai/v1")
-			.apiKey("sk-caller")
+			.apiKey(apiKey)
 			.maxRetries(0)
 			.timeout(Duration.ofSeconds(30));
 		if (provider != null) {

@@ -16,6 +16,7 @@ public final class SandboxProperties {
 	}
 
 	public static void register(DynamicPropertyRegistry registry) throws IOException {
+		GatewayKey.register(registry);
 		registry.add("ferry.providers.sandbox.processing-time", () -> "1s");
 		registry.add("ferry.providers.slow.type", () -> "sandbox");
 		registry.add("ferry.providers.slow.processing-time", () -> "20s");

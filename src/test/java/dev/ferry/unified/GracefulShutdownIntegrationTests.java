@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.FerryApplication;
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.ResultsUpstream;
 
@@ -41,13 +42,15 @@ class GracefulShutdownIntegrationTests {
 			ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(
 					"--server.port=0", "--ferry.storage.path=" + Files.createTempDirectory("ferry-drain-it"),
 					"--ferry.providers.openai.base-url=" + upstream.url("/v1"), "--ferry.providers.openai.api-key=sk",
-					"--spring.lifecycle.timeout-per-shutdown-phase=30s");
+					"--spring.lifecycle.timeout-per-shutdown-phase=30s", GatewayKey.arguments()[0],
+					GatewayKey.arguments()[1]);
 			int port = ((WebServerApplicationContext) ferry).getWebServer().getPort();
 			HttpClient http = HttpClient.newHttpClient();
 			HttpRequest request = HttpRequest
 				.newBuilder(
 						URI.create("http://127.0.0.1:" + port + "/v1/batches/batch_draining/results?provider=openai"))
 				.header("Accept", "application/x-ndjson")
+				.header("Authorization", "Bearer " + GatewayKey.KEY)
 				.build();
 			CompletableFuture<HttpResponse<Stream<String>>> streaming = http.sendAsync(request,
 					HttpResponse.BodyHandlers.ofLines());

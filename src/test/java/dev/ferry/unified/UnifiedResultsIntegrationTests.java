@@ -14,12 +14,14 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.ResultsUpstream;
 
@@ -66,8 +68,14 @@ class UnifiedResultsIntegrationTests {
 	@Autowired
 	MeterRegistry meters;
 
+	@BeforeEach
+	void presentTheGatewayKey() {
+		this.web = this.web.mutate().defaultHeader("Authorization", "Bearer " + GatewayKey.KEY).build();
+	}
+
 	@DynamicPropertySource
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
+		GatewayKey.register(registry);
 		upstream.setDispatcher(results);
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
 		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
