@@ -60,6 +60,20 @@ app.kubernetes.io/part-of: ferry
 {{- end }}
 {{- end }}
 
+{{/* Gateway key names: from gatewayKeys, or listed for an existing Secret. */}}
+{{- define "ferry.gatewayKeyNames" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- toJson .Values.secrets.existingGatewayKeys }}
+{{- else }}
+{{- toJson (keys .Values.secrets.gatewayKeys | sortAlpha) }}
+{{- end }}
+{{- end }}
+
+{{/* Environment variable carrying one gateway key. */}}
+{{- define "ferry.gatewayKeyEnv" -}}
+{{- printf "FERRY_GATEWAY_KEY_%s" (. | upper | replace "-" "_") }}
+{{- end }}
+
 {{/* Environment variable carrying one provider's key. */}}
 {{- define "ferry.keyEnv" -}}
 {{- printf "FERRY_PROVIDER_KEY_%s" (. | upper | replace "-" "_") }}

@@ -100,6 +100,14 @@ class HelmChartTests {
 			.load((String) at(only(manifests, "ConfigMap"), "data").get("application.yaml"));
 		assertThat(at(config, "ferry", "providers", "openai")).containsEntry("api-key", "${FERRY_PROVIDER_KEY_OPENAI}");
 		assertThat(at(config, "ferry", "providers", "sandbox")).containsEntry("api-key", "");
+		assertThat(at(only(manifests, "Secret"), "data")).containsKeys("gateway-search-team-key",
+				"gateway-batch-jobs-key");
+		assertThat(secretRef(manifests, "FERRY_GATEWAY_KEY_SEARCH_TEAM")).containsEntry("key",
+				"gateway-search-team-key");
+		List<Map<String, Object>> gatewayKeys = cast(at(config, "ferry", "auth").get("keys"));
+		assertThat(gatewayKeys).extracting((key) -> key.get("key"))
+			.containsExactly("${FERRY_GATEWAY_KEY_BATCH_JOBS}", "${FERRY_GATEWAY_KEY_SEARCH_TEAM}");
+		assertThat(gatewayKeys.get(1)).containsEntry("providers", List.of("openai"));
 		assertThat(only(manifests, "HorizontalPodAutoscaler")).isNotNull();
 		assertThat(only(manifests, "PodDisruptionBudget")).isNotNull();
 	}
@@ -137,11 +145,15 @@ class HelmChartTests {
 		try (ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(
 				"--spring.config.additional-location=file:" + directory + "/", "--server.port=0",
 				"--management.server.port=0", "--FERRY_PROVIDER_KEY_OPENAI=sk-from-secret",
-				"--FERRY_PROVIDER_KEY_ANTHROPIC=sk-ant-from-secret")) {
+				"--FERRY_PROVIDER_KEY_ANTHROPIC=sk-ant-from-secret",
+				"--FERRY_GATEWAY_KEY_SEARCH_TEAM=ferry-search-team-key-0000001",
+				"--FERRY_GATEWAY_KEY_BATCH_JOBS=ferry-batch-jobs-key-00000001")) {
 			FerryProperties properties = ferry.getBean(FerryProperties.class);
 			assertThat(properties.providers().get("openai").apiKey()).isEqualTo("sk-from-secret");
 			assertThat(properties.providers().get("sandbox").type()).isEqualTo(ProviderType.SANDBOX);
 			assertThat(properties.results().spool().maxSize().toGigabytes()).isEqualTo(8);
+			assertThat(properties.auth().keys()).extracting(FerryProperties.GatewayKey::name)
+				.containsExactly("batch-jobs", "search-team");
 		}
 	}
 
