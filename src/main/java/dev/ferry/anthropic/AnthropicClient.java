@@ -29,6 +29,12 @@ import org.springframework.web.reactive.function.client.WebClient;
  */
 final class AnthropicClient {
 
+	/**
+	 * WebClient's request attribute naming the URI template that metrics tag requests
+	 * with.
+	 */
+	private static final String URI_TEMPLATE_ATTRIBUTE = WebClient.class.getName() + ".uriTemplate";
+
 	static final String DEFAULT_VERSION = "2023-06-01";
 
 	private final String name;
@@ -127,6 +133,8 @@ final class AnthropicClient {
 		}
 		return headers(null).flatMapMany((headers) -> this.client.get()
 			.uri(url)
+			// One metrics series for every batch's results, not one per URL.
+			.attribute(URI_TEMPLATE_ATTRIBUTE, "{results_url}")
 			.headers(headers)
 			.accept(MediaType.ALL)
 			.retrieve()

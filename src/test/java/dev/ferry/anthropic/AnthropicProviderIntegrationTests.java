@@ -2,6 +2,7 @@ package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +28,9 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 
 	@Autowired
 	WebTestClient web;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@BeforeEach
 	void presentTheGatewayKey() {
@@ -253,6 +257,10 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 		assertThat(MockUpstreams.take(upstream).getTarget()).as("the batch is checked again, the results are not")
 			.isEqualTo("/v1/messages/batches/msgbatch_x");
 		MockUpstreams.assertNothingLeft(upstream);
+		assertThat(this.meters.find("http.client.requests")
+			.tag("provider", "anthropic")
+			.tag("uri", "/{results_url}")
+			.timer()).as("results downloads share one metrics series").isNotNull();
 	}
 
 	@Test
