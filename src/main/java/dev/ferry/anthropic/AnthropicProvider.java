@@ -152,26 +152,24 @@ final class AnthropicProvider implements BatchProvider {
 	@Override
 	public Mono<BatchResults> results(String batchId) {
 		String nativeId = nativeBatchId(batchId);
-		return this.client.retrieve(nativeId)
-			.zipWith(this.kept.load(this.name, nativeId).map(Optional::of).defaultIfEmpty(Optional.empty()))
-			.flatMap((found) -> {
-				JsonNode node = found.getT1();
-				KeptBatch kept = found.getT2().orElse(null);
-				Batch batch = AnthropicWire.batchFromWire(this.name, node, kept, ids(nativeId));
-				String resultsUrl = AnthropicWire.text(node, "results_url");
-				if (resultsUrl == null) {
-					FileResults.requireEnded(batch);
-				}
-				if (AnthropicWire.seconds(node, "archived_at") != null || resultsUrl == null) {
-					return Mono
-						.error(FileResults.gone(ApiError.notFound(this.name, "batch " + batchId + " was archived at "
-								+ node.path("archived_at").asString("") + "; Anthropic keeps " + "results for 29 days"),
-								batch));
-				}
-				return this.kept.customIds(this.name, kept)
-					.map((customIds) -> new BatchResults(batch, () -> this.client.results(resultsUrl)
-						.onErrorMap(ApiError.class, (error) -> FileResults.gone(error, batch)), customIds));
-			});
+		return this.client.retrieve(nativeId).zipWith(this.kept.find(this.name, nativeId)).flatMap((found) -> {
+			JsonNode node = found.getT1();
+			KeptBatch kept = found.getT2().orElse(null);
+			Batch batch = AnthropicWire.batchFromWire(this.name, node, kept, ids(nativeId));
+			String archivedAt = AnthropicWire.text(node, "archived_at");
+			if (archivedAt != null) {
+				return Mono.error(
+						FileResults.gone(batch, "archived at " + archivedAt + "; Anthropic keeps results for 29 days"));
+			}
+			String resultsUrl = AnthropicWire.text(node, "results_url");
+			if (resultsUrl == null) {
+				FileResults.requireEnded(batch);
+				return Mono.error(FileResults.gone(batch, "the batch has ended without a results_url"));
+			}
+			return this.kept.customIds(this.name, kept)
+				.map((customIds) -> new BatchResults(batch, () -> this.client.results(resultsUrl)
+					.onErrorMap(ApiError.class, (error) -> FileResults.gone(error, batch)), customIds));
+		});
 	}
 
 	@Override
@@ -213,12 +211,10 @@ final class AnthropicProvider implements BatchProvider {
 
 	private Mono<Batch> present(JsonNode batch) {
 		String id = AnthropicWire.text(batch, "id");
-		Mono<KeptBatch> kept = (id != null && OPENAI_ID.matcher(id).matches()) ? this.kept.load(this.name, id)
-				: Mono.empty();
-		return kept.map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
-			.map((found) -> AnthropicWire.batchFromWire(this.name, batch, found.orElse(null),
-					ids((id != null) ? id : "")));
+		Mono<Optional<KeptBatch>> kept = (id != null && OPENAI_ID.matcher(id).matches()) ? this.kept.find(this.name, id)
+				: Mono.just(Optional.empty());
+		return kept.map((found) -> AnthropicWire.batchFromWire(this.name, batch, found.orElse(null),
+				ids((id != null) ? id : "")));
 	}
 
 	private AnthropicWire.Ids ids(String batchId) {

@@ -1,7 +1,5 @@
 package dev.ferry.anthropic;
 
-import java.util.Optional;
-
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,9 +78,7 @@ final class AnthropicResultFiles {
 	Mono<FileContent> content(String publicId, String nativeId) {
 		boolean output = nativeId.endsWith(OUTPUT);
 		String batchId = batchId(nativeId);
-		return endedBatch(publicId, nativeId).flatMap((batch) -> this.kept.load(this.provider, batchId)
-			.map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
+		return endedBatch(publicId, nativeId).flatMap((batch) -> this.kept.find(this.provider, batchId)
 			.flatMap((kept) -> this.kept.customIds(this.provider, kept.orElse(null)).map((customIds) -> {
 				boolean translated = kept.map(KeptBatch::translated).orElse(false);
 				return new FileContent(JSONL, -1,

@@ -1,11 +1,11 @@
 package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Pattern;
+
+import dev.ferry.web.Sha256;
 
 /**
  * Fits OpenAI {@code custom_id}s, which have no documented format, into Anthropic's
@@ -45,7 +45,7 @@ final class CustomIds {
 		if (bytes.length <= MAX_ENCODED_BYTES) {
 			return ENCODED + BASE64.encodeToString(bytes);
 		}
-		return HASHED + BASE64.encodeToString(sha256(bytes));
+		return HASHED + BASE64.encodeToString(Sha256.digest(bytes));
 	}
 
 	/**
@@ -74,15 +74,6 @@ final class CustomIds {
 			}
 		}
 		return needsTable(sent) ? table.getOrDefault(sent, sent) : sent;
-	}
-
-	private static byte[] sha256(byte[] bytes) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(bytes);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is part of every Java platform", ex);
-		}
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -54,6 +55,16 @@ class KeptBatches {
 		return DataBufferUtils.join(this.blobs.read(key(provider, batchId)))
 			.map((buffer) -> read(buffer, KeptBatch.class))
 			.onErrorResume(BlobNotFoundException.class, (ex) -> Mono.empty());
+	}
+
+	/**
+	 * What was kept for a batch, if anything, as a value to combine with others.
+	 * @param provider the provider name
+	 * @param batchId the native batch id
+	 * @return the record, or an empty optional for a batch Ferry did not create
+	 */
+	Mono<Optional<KeptBatch>> find(String provider, String batchId) {
+		return load(provider, batchId).map(Optional::of).defaultIfEmpty(Optional.empty());
 	}
 
 	Mono<Void> delete(String provider, String batchId) {

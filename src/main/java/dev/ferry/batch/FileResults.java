@@ -69,11 +69,19 @@ public final class FileResults {
 	 * @return the error to report
 	 */
 	public static ApiError gone(ApiError error, Batch batch) {
-		if (error.status() != 404) {
-			return error;
-		}
-		return new ApiError(410, ApiError.INVALID_REQUEST, "results_gone", "the results of batch " + batch.id()
-				+ " are no longer available from provider '" + batch.provider() + "' (" + error.getMessage() + ")",
+		return (error.status() != 404) ? error : gone(batch, error.getMessage());
+	}
+
+	/**
+	 * The 410 for results a provider no longer has.
+	 * @param batch the batch whose results were asked for
+	 * @param why what the provider said or shows
+	 * @return the error
+	 */
+	public static ApiError gone(Batch batch, String why) {
+		return new ApiError(
+				410, ApiError.INVALID_REQUEST, "results_gone", "the results of batch " + batch.id()
+						+ " are no longer available from provider '" + batch.provider() + "' (" + why + ")",
 				null, batch.provider());
 	}
 

@@ -74,8 +74,8 @@ public class ProviderResolver {
 							+ "or a model written as 'provider/model' (configured: "
 							+ String.join(", ", this.registry.names()) + ")"));
 		request.attributes().put(PROVIDER_ATTRIBUTE, provider.name());
-		if (request.attributes().get(CallerHeaders.GATEWAY_ATTRIBUTE) instanceof Gateway gateway
-				&& !gateway.allows(provider.name())) {
+		Gateway gateway = CallerHeaders.of(request).gateway();
+		if (gateway != null && !gateway.allows(provider.name())) {
 			throw new ApiError(403, "permission_error", "provider_not_allowed",
 					"gateway key '" + gateway.name() + "' may not use provider '" + provider.name() + "' (allowed: "
 							+ String.join(", ", gateway.providers().stream().sorted().toList()) + ")",

@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +29,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+
+import dev.ferry.web.Sha256;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -103,9 +103,8 @@ public final class ResultSpools implements AutoCloseable {
 	 * fails
 	 */
 	public Flux<DataBuffer> read(String key, long offset, Supplier<Flux<DataBuffer>> download) {
-		// The download outlives the request that starts it, but runs with its context:
-		// the
-		// caller's credentials travel in it.
+		// The download outlives the request that starts it, but runs with its
+		// context: the caller's credentials travel in it.
 		return Flux.deferContextual(
 				(context) -> Mono.fromCallable(() -> open(fileName(key), () -> download.get().contextWrite(context)))
 					.subscribeOn(Schedulers.boundedElastic())
@@ -117,35 +116,35 @@ public final class ResultSpools implements AutoCloseable {
 	 * together exceed the disk budget. Downloads in progress are never touched.
 	 */
 	public synchronized void sweep() {
-		List<Path> complete = new ArrayList<>();
+		List<Kept> complete = new ArrayList<>();
 		long total = 0;
 		Instant expiry = this.clock.instant().minus(this.limits.ttl());
 		for (Path spool : spools()) {
 			String name = baseName(spool);
+			long size = sizeOf(spool);
 			if (this.downloads.containsKey(name)) {
-				total += sizeOf(spool);
+				total += size;
 				continue;
 			}
-			Path marker = marker(name);
-			Instant lastRead = lastModified(Files.exists(marker) ? marker : spool);
-			if (lastRead.isBefore(expiry) || !Files.exists(marker)) {
-				// Expired, or left half-written by a download that did not finish.
-				if (lastRead.isBefore(expiry)) {
-					evict(name);
-				}
-				continue;
+			boolean isComplete = Files.exists(marker(name));
+			Instant lastRead = lastModified(isComplete ? marker(name) : spool);
+			if (lastRead.isBefore(expiry)) {
+				evict(name);
 			}
-			complete.add(spool);
-			total += sizeOf(spool);
+			else if (isComplete) {
+				complete.add(new Kept(name, size, lastRead));
+				total += size;
+			}
+			// Otherwise half-written by a download that did not finish: left until it
+			// expires.
 		}
-		this.diskUse = total;
-		complete.sort(Comparator.comparing((spool) -> lastModified(marker(baseName(spool)))));
-		for (Path spool : complete) {
+		complete.sort(Comparator.comparing(Kept::lastRead));
+		for (Kept kept : complete) {
 			if (total <= this.limits.maxBytes()) {
 				break;
 			}
-			total -= sizeOf(spool);
-			evict(baseName(spool));
+			total -= kept.size();
+			evict(kept.name());
 		}
 		this.diskUse = total;
 	}
@@ -251,13 +250,7 @@ public final class ResultSpools implements AutoCloseable {
 	}
 
 	private static String fileName(String key) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 16);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is part of every Java platform", ex);
-		}
+		return HexFormat.of().formatHex(Sha256.digest(key.getBytes(StandardCharsets.UTF_8)), 0, 16);
 	}
 
 	private Path spool(String name) {
@@ -318,6 +311,10 @@ public final class ResultSpools implements AutoCloseable {
 	 * @param idleTimeout how long a download may go without a byte before it fails
 	 */
 	public record Limits(Duration ttl, long maxBytes, Duration sweepInterval, Duration idleTimeout) {
+	}
+
+	/** A complete spool, as a sweep found it. */
+	private record Kept(String name, long size, Instant lastRead) {
 	}
 
 	/** Reads one spool from an offset. */

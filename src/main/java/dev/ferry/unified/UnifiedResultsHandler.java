@@ -1,5 +1,6 @@
 package dev.ferry.unified;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -79,10 +80,11 @@ class UnifiedResultsHandler {
 		return Timed.of(this.service.results(provider, batchId)).flatMap((timed) -> {
 			ExtraFields extra = new ExtraFields("batch_results", provider.name(), null, timed.latency());
 			Flux<Item> items = items(provider, start, timed.value());
+			Served served = served(provider);
 			if (stream) {
 				long[] previousEnd = { start.offset() };
 				Flux<Item> counted = items.doOnNext((item) -> {
-					count(provider, 1, item.line().end() - previousEnd[0]);
+					served.count(1, item.line().end() - previousEnd[0]);
 					previousEnd[0] = item.line().end();
 				});
 				return ServerResponse.ok()
@@ -91,7 +93,7 @@ class UnifiedResultsHandler {
 			}
 			return Pages.of(items, limit).flatMap((page) -> {
 				Item last = page.last();
-				count(provider, page.items().size(), (last != null) ? last.line().end() - start.offset() : 0);
+				served.count(page.items().size(), (last != null) ? last.line().end() - start.offset() : 0);
 				String next = (page.hasMore() && last != null) ? this.cursors.encode(
 						new Cursor(provider.name(), batchId, start.items() + page.items().size(), last.line().end()))
 						: null;
@@ -110,10 +112,10 @@ class UnifiedResultsHandler {
 			.onErrorMap((error) -> !(error instanceof ApiError), (error) -> brokenOff(provider, start, error));
 	}
 
-	/** Counts the items served and the bytes of their result lines. */
-	private void count(BatchProvider provider, int items, long bytes) {
-		this.meters.counter("ferry.results.items", "provider", provider.name()).increment(items);
-		this.meters.counter("ferry.results.bytes", "provider", provider.name()).increment(bytes);
+	/** The counters of one provider's served results, looked up once per request. */
+	private Served served(BatchProvider provider) {
+		return new Served(this.meters.counter("ferry.results.items", "provider", provider.name()),
+				this.meters.counter("ferry.results.bytes", "provider", provider.name()));
 	}
 
 	private static ApiError brokenOff(BatchProvider provider, Cursor start, Throwable error) {
@@ -127,6 +129,16 @@ class UnifiedResultsHandler {
 				"the download of batch " + start.batchId() + "'s results from provider '" + provider.name()
 						+ "' broke off (" + error.getMessage() + "); ask again to resume from the same cursor",
 				null, provider.name());
+	}
+
+	/** Counts the items served and the bytes of their result lines. */
+	private record Served(Counter items, Counter bytes) {
+
+		void count(int served, long lineBytes) {
+			this.items.increment(served);
+			this.bytes.increment(lineBytes);
+		}
+
 	}
 
 	/**

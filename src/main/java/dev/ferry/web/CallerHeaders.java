@@ -12,6 +12,7 @@ import reactor.util.context.ContextView;
 import dev.ferry.web.GatewayKeys.Gateway;
 
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebFilter;
 
@@ -28,9 +29,6 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 
 	private static final String SLOT_ATTRIBUTE = "ferry.caller-slot";
 
-	/** The request attribute holding the {@link Gateway} of an authenticated caller. */
-	public static final String GATEWAY_ATTRIBUTE = "ferry.gateway";
-
 	/** The headers that may carry a credential: OpenAI's, Anthropic's, Azure's. */
 	public static final List<String> CREDENTIALS = List.of("authorization", "x-api-key", "api-key");
 
@@ -38,13 +36,11 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 	public static final List<String> CAPTURED = List.of("authorization", "x-api-key", "api-key", "anthropic-beta",
 			"anthropic-version");
 
-	private static final Class<CallerHeaders> KEY = CallerHeaders.class;
-
 	private static final CallerHeaders NONE = new CallerHeaders(Map.of(), null);
 
 	/**
-	 * A filter that authenticates gateway keys and captures the caller's headers into the
-	 * Reactor context.
+	 * A filter that authenticates gateway keys and captures the caller's headers for the
+	 * rest of the exchange, in the slot {@link #streamedBodies()} put there.
 	 * @param keys the configured gateway keys
 	 * @return the filter; it fails with a 401 for an unknown gateway key
 	 */
@@ -67,13 +63,9 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 			if (gateway != null) {
 				// A gateway key is Ferry's own: it never travels upstream.
 				CREDENTIALS.forEach(values::remove);
-				request.attributes().put(GATEWAY_ATTRIBUTE, gateway);
 			}
-			CallerHeaders headers = new CallerHeaders(Map.copyOf(values), gateway);
-			if (request.attributes().get(SLOT_ATTRIBUTE) instanceof Slot slot) {
-				slot.headers = headers;
-			}
-			return next.handle(request).contextWrite((context) -> context.put(KEY, headers));
+			slot(request).headers = new CallerHeaders(Map.copyOf(values), gateway);
+			return next.handle(request);
 		};
 	}
 
@@ -83,18 +75,24 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 	 * @return the headers, empty when none were captured
 	 */
 	public static CallerHeaders from(ContextView context) {
-		CallerHeaders headers = context.getOrDefault(KEY, null);
-		if (headers != null) {
-			return headers;
-		}
 		Slot slot = context.getOrDefault(Slot.class, null);
 		return (slot != null && slot.headers != null) ? slot.headers : NONE;
 	}
 
 	/**
-	 * A filter around the whole exchange that makes the caller's headers reach streamed
-	 * response bodies too: those are subscribed when the response is written, outside the
-	 * handler whose context {@link #capture} sets.
+	 * The caller's headers of a request that went through {@link #capture}.
+	 * @param request the request
+	 * @return the headers
+	 */
+	public static CallerHeaders of(ServerRequest request) {
+		CallerHeaders headers = slot(request).headers;
+		return (headers != null) ? headers : NONE;
+	}
+
+	/**
+	 * A filter around the whole exchange that carries the caller's headers in the Reactor
+	 * context, so that they reach streamed response bodies too: those are subscribed when
+	 * the response is written, outside the handler. {@link #capture} fills it in.
 	 * @return the web filter
 	 */
 	public static WebFilter streamedBodies() {
@@ -145,6 +143,13 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 						+ "' needs credentials: send a Ferry gateway key, or your own provider key, as 'Authorization: "
 						+ "Bearer …', 'x-api-key' or 'api-key'",
 				null, provider);
+	}
+
+	private static Slot slot(ServerRequest request) {
+		if (request.attributes().get(SLOT_ATTRIBUTE) instanceof Slot slot) {
+			return slot;
+		}
+		throw new IllegalStateException("the CallerHeaders.streamedBodies() web filter is not installed");
 	}
 
 	private static String stripBearer(String value) {

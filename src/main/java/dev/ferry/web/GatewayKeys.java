@@ -1,10 +1,6 @@
 package dev.ferry.web;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +46,7 @@ public final class GatewayKeys {
 		if (!presented.startsWith(PREFIX)) {
 			return Optional.empty();
 		}
-		Gateway gateway = this.byDigest.get(sha256(presented));
+		Gateway gateway = this.byDigest.get(Sha256.hex(presented));
 		if (gateway == null) {
 			throw new ApiError(401, "authentication_error", "invalid_gateway_key",
 					"the gateway key presented is not one of this Ferry's keys (keys starting with '" + PREFIX
@@ -70,7 +66,7 @@ public final class GatewayKeys {
 				throw new IllegalArgumentException("ferry.auth.keys[" + key.name() + "].key: must start with '" + PREFIX
 						+ "' followed by at least 16 characters");
 			}
-			return sha256(key.key());
+			return Sha256.hex(key.key());
 		}
 		String digest = key.keySha256().toLowerCase(Locale.ROOT);
 		if (!digest.matches("[0-9a-f]{64}")) {
@@ -78,16 +74,6 @@ public final class GatewayKeys {
 					"ferry.auth.keys[" + key.name() + "].key-sha256: expected 64 hex digits (sha256sum of the key)");
 		}
 		return digest;
-	}
-
-	static String sha256(String text) {
-		try {
-			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is part of every Java platform", ex);
-		}
 	}
 
 	/**

@@ -34,7 +34,7 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstreamTests {
 
 	@BeforeEach
 	void presentTheGatewayKey() {
-		this.web = this.web.mutate().defaultHeader("Authorization", "Bearer " + GatewayKey.KEY).build();
+		this.web = GatewayKey.presentedBy(this.web);
 	}
 
 	@Test

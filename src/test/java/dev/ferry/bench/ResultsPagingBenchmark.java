@@ -106,10 +106,10 @@ class ResultsPagingBenchmark {
 		Path jar = Path.of("target", "ferry.jar");
 		assertThat(jar).as("build the jar first: mvn -DskipTests package").exists();
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		return new ProcessBuilder(java, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", jar.toString(),
-				"--server.port=" + port, "--ferry.storage.path=" + work.resolve("storage"),
+		return new ProcessBuilder(GatewayKey.arguments(java, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar",
+				jar.toString(), "--server.port=" + port, "--ferry.storage.path=" + work.resolve("storage"),
 				"--ferry.providers.openai.base-url=" + upstream, "--ferry.providers.openai.api-key=sk-bench",
-				GatewayKey.arguments()[0], GatewayKey.arguments()[1], "--logging.level.root=WARN")
+				"--logging.level.root=WARN"))
 			.redirectErrorStream(true)
 			.redirectOutput(work.resolve("ferry.log").toFile())
 			.start();
@@ -145,7 +145,7 @@ class ResultsPagingBenchmark {
 
 	private JsonNode get(String uri) throws Exception {
 		HttpResponse<byte[]> response = this.http.send(HttpRequest.newBuilder(URI.create(uri))
-			.header("Authorization", "Bearer " + GatewayKey.KEY)
+			.header("Authorization", GatewayKey.BEARER)
 			.timeout(Duration.ofMinutes(2))
 			.build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);

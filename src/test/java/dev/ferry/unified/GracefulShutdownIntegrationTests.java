@@ -39,18 +39,17 @@ class GracefulShutdownIntegrationTests {
 		ResultsUpstream results = new ResultsUpstream().slow("batch_draining", 1500, 200_000);
 		try (MockWebServer upstream = MockUpstreams.started()) {
 			upstream.setDispatcher(results);
-			ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(
-					"--server.port=0", "--ferry.storage.path=" + Files.createTempDirectory("ferry-drain-it"),
-					"--ferry.providers.openai.base-url=" + upstream.url("/v1"), "--ferry.providers.openai.api-key=sk",
-					"--spring.lifecycle.timeout-per-shutdown-phase=30s", GatewayKey.arguments()[0],
-					GatewayKey.arguments()[1]);
+			ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(GatewayKey
+				.arguments("--server.port=0", "--ferry.storage.path=" + Files.createTempDirectory("ferry-drain-it"),
+						"--ferry.providers.openai.base-url=" + upstream.url("/v1"),
+						"--ferry.providers.openai.api-key=sk", "--spring.lifecycle.timeout-per-shutdown-phase=30s"));
 			int port = ((WebServerApplicationContext) ferry).getWebServer().getPort();
 			HttpClient http = HttpClient.newHttpClient();
 			HttpRequest request = HttpRequest
 				.newBuilder(
 						URI.create("http://127.0.0.1:" + port + "/v1/batches/batch_draining/results?provider=openai"))
 				.header("Accept", "application/x-ndjson")
-				.header("Authorization", "Bearer " + GatewayKey.KEY)
+				.header("Authorization", GatewayKey.BEARER)
 				.build();
 			CompletableFuture<HttpResponse<Stream<String>>> streaming = http.sendAsync(request,
 					HttpResponse.BodyHandlers.ofLines());

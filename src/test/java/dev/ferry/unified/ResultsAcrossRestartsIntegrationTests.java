@@ -77,7 +77,7 @@ class ResultsAcrossRestartsIntegrationTests {
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		WebTestClient web = WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + port)
-			.defaultHeader("Authorization", "Bearer " + GatewayKey.KEY)
+			.defaultHeader("Authorization", GatewayKey.BEARER)
 			.responseTimeout(Duration.ofSeconds(30))
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();
@@ -103,11 +103,9 @@ class ResultsAcrossRestartsIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext start(Path storage) {
-		List<String> arguments = new ArrayList<>(List.of("--server.port=0", "--ferry.storage.path=" + storage,
-				"--ferry.results.cursor-secret=shared-by-every-replica",
+		return new SpringApplicationBuilder(FerryApplication.class).run(GatewayKey.arguments("--server.port=0",
+				"--ferry.storage.path=" + storage, "--ferry.results.cursor-secret=shared-by-every-replica",
 				"--ferry.providers.openai.base-url=" + upstream.url("/v1"), "--ferry.providers.openai.api-key=sk-up"));
-		arguments.addAll(List.of(GatewayKey.arguments()));
-		return new SpringApplicationBuilder(FerryApplication.class).run(arguments.toArray(String[]::new));
 	}
 
 	private static long completeSpools(Path storage) throws IOException {

@@ -70,7 +70,7 @@ class UnifiedResultsIntegrationTests {
 
 	@BeforeEach
 	void presentTheGatewayKey() {
-		this.web = this.web.mutate().defaultHeader("Authorization", "Bearer " + GatewayKey.KEY).build();
+		this.web = GatewayKey.presentedBy(this.web);
 	}
 
 	@DynamicPropertySource

@@ -57,7 +57,7 @@ class GatewayKeysIntegrationTests {
 		registry.add("ferry.auth.keys[1].key", () -> SANDBOX_ONLY);
 		registry.add("ferry.auth.keys[1].providers", () -> "sandbox");
 		registry.add("ferry.auth.keys[2].name", () -> "hashed");
-		registry.add("ferry.auth.keys[2].key-sha256", () -> GatewayKeys.sha256(HASHED));
+		registry.add("ferry.auth.keys[2].key-sha256", () -> Sha256.hex(HASHED));
 		String storage = Files.createTempDirectory("ferry-auth-it").toString();
 		registry.add("ferry.storage.path", () -> storage);
 	}
