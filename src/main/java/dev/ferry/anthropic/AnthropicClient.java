@@ -1,7 +1,6 @@
 package dev.ferry.anthropic;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -11,6 +10,9 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.config.ProviderProperties;
+import dev.ferry.upstream.BatchStatusCache;
+import dev.ferry.upstream.UpstreamRetries;
 import dev.ferry.web.ApiError;
 import dev.ferry.web.CallerHeaders;
 import dev.ferry.web.KeyRotation;
@@ -51,15 +53,21 @@ final class AnthropicClient {
 
 	private final AnthropicUpstreamErrors errors;
 
-	AnthropicClient(String name, URI baseUrl, WebClient client, List<String> keys, @Nullable String apiVersion,
-			JsonMapper mapper) {
+	private final UpstreamRetries retries;
+
+	private final BatchStatusCache statuses;
+
+	AnthropicClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
 		this.name = name;
-		this.baseUrl = baseUrl;
+		this.baseUrl = properties.requiredBaseUrl(name);
 		this.client = client;
-		this.keys = new KeyRotation(keys);
-		this.apiVersion = (apiVersion != null) ? apiVersion : DEFAULT_VERSION;
+		this.keys = new KeyRotation(properties.keys());
+		this.apiVersion = (properties.apiVersion() != null) ? properties.apiVersion() : DEFAULT_VERSION;
 		this.mapper = mapper;
 		this.errors = new AnthropicUpstreamErrors(name, mapper);
+		this.retries = new UpstreamRetries(name, properties.retry());
+		this.statuses = new BatchStatusCache(properties.statusCache(),
+				(batch) -> "ended".equals(AnthropicWire.text(batch, "processing_status")));
 	}
 
 	/**
@@ -68,15 +76,17 @@ final class AnthropicClient {
 	 * @return the upstream's MessageBatch
 	 */
 	Mono<JsonNode> create(JsonNode body) {
-		return json(this.client.post()
+		Mono<JsonNode> create = json(this.client.post()
 			.uri("/v1/messages/batches")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(this.mapper.writeValueAsBytes(body)), null);
+		return CallerHeaders.current()
+			.flatMap((caller) -> this.retries.creating(create, caller.idempotencyKey().isPresent()));
 	}
 
 	/**
 	 * Creates a batch from a body streamed as it is built, so a large batch is never held
-	 * whole.
+	 * whole. Never retried: the body is produced once.
 	 * @param body the create body's bytes
 	 * @param length the exact number of bytes, sent as {@code Content-Length}
 	 * @param version the {@code anthropic-version} this batch needs, if it needs one
@@ -90,8 +100,13 @@ final class AnthropicClient {
 			.body(BodyInserters.fromDataBuffers(body)), version);
 	}
 
+	/**
+	 * A batch, shared with concurrent callers and cached as its state allows.
+	 * @param batchId the batch id
+	 * @return the upstream's MessageBatch, the caller's own copy
+	 */
 	Mono<JsonNode> retrieve(String batchId) {
-		return json(this.client.get().uri("/v1/messages/batches/{id}", batchId), null);
+		return this.statuses.get(batchId, read(this.client.get().uri("/v1/messages/batches/{id}", batchId)));
 	}
 
 	/**
@@ -102,20 +117,22 @@ final class AnthropicClient {
 	 * @return the upstream's page
 	 */
 	Mono<JsonNode> list(int limit, @Nullable String afterId, @Nullable String beforeId) {
-		return json(this.client.get()
+		return read(this.client.get()
 			.uri((uri) -> uri.path("/v1/messages/batches")
 				.queryParam("limit", limit)
 				.queryParamIfPresent("after_id", Optional.ofNullable(afterId))
 				.queryParamIfPresent("before_id", Optional.ofNullable(beforeId))
-				.build()), null);
+				.build()));
 	}
 
 	Mono<JsonNode> cancel(String batchId) {
-		return json(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId), null);
+		return read(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId))
+			.doFinally((signal) -> this.statuses.forget(batchId));
 	}
 
 	Mono<JsonNode> delete(String batchId) {
-		return json(this.client.delete().uri("/v1/messages/batches/{id}", batchId), null);
+		return json(this.client.delete().uri("/v1/messages/batches/{id}", batchId), null)
+			.doFinally((signal) -> this.statuses.forget(batchId));
 	}
 
 	/**
@@ -131,7 +148,9 @@ final class AnthropicClient {
 					"provider '" + this.name + "' gave a results_url outside its own origin; Ferry does not follow it",
 					null, this.name));
 		}
-		return headers(null).flatMapMany((headers) -> this.client.get()
+		// Retried only until the response headers arrive: once bytes flow a repeat would
+		// duplicate them, so a later failure fails the stream instead.
+		return this.retries.idempotent(headers(null).flatMap((headers) -> this.client.get()
 			.uri(url)
 			// One metrics series for every batch's results, not one per URL.
 			.attribute(URI_TEMPLATE_ATTRIBUTE, "{results_url}")
@@ -139,12 +158,18 @@ final class AnthropicClient {
 			.accept(MediaType.ALL)
 			.retrieve()
 			.onStatus(HttpStatusCode::isError, this.errors::toError)
-			.bodyToFlux(DataBuffer.class));
+			.toEntityFlux(DataBuffer.class)))
+			.flatMapMany((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.empty());
 	}
 
 	private static boolean sameOrigin(URI url, URI base) {
 		return url.getScheme() != null && url.getScheme().equalsIgnoreCase(base.getScheme()) && url.getHost() != null
 				&& url.getHost().equalsIgnoreCase(base.getHost()) && url.getPort() == base.getPort();
+	}
+
+	/** A call that is safe to repeat, retried by the provider's policy. */
+	private Mono<JsonNode> read(WebClient.RequestHeadersSpec<?> request) {
+		return this.retries.idempotent(json(request, null));
 	}
 
 	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request, @Nullable String version) {

@@ -33,7 +33,7 @@ final class AnthropicErrorRenderer implements ErrorRenderer {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("type", "error");
 		body.put("error", inner);
-		return ServerResponse.status(error.status()).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+		return ErrorRenderer.respond(error).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 	}
 
 }

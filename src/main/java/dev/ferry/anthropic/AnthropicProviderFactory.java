@@ -48,9 +48,8 @@ class AnthropicProviderFactory implements ProviderFactory {
 
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
-		AnthropicClient client = new AnthropicClient(name, properties.requiredBaseUrl(name),
-				UpstreamClients.create(name, properties, this.builder), properties.keys(), properties.apiVersion(),
-				this.mapper);
+		AnthropicClient client = new AnthropicClient(name, UpstreamClients.create(name, properties, this.builder),
+				properties, this.mapper);
 		ChatToMessages translator = new ChatToMessages(this.mapper, properties.defaultMaxTokens());
 		return new AnthropicProvider(name, client, this.kept,
 				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),

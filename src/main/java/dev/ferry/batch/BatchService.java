@@ -9,6 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.config.FerryProperties;
 import dev.ferry.web.ApiError;
+import dev.ferry.web.ApiErrors;
 import dev.ferry.web.RequestParams;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -112,10 +113,10 @@ public class BatchService {
 
 	/**
 	 * Runs a provider call lazily, so argument checks fail inside the stream, and
-	 * attributes its failures to the provider.
+	 * attributes its failures, whatever they are, to the provider.
 	 */
 	private static <T> Mono<T> call(BatchProvider provider, Supplier<Mono<T>> call) {
-		return Mono.defer(call).onErrorMap(ApiError.class, (error) -> error.withProvider(provider.name()));
+		return Mono.defer(call).onErrorMap((error) -> ApiErrors.from(error).withProvider(provider.name()));
 	}
 
 	private Flux<PartEvent> limitFileBytes(Flux<PartEvent> events) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -22,7 +23,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param connectTimeout how long to wait for a TCP connection to the upstream
  * @param responseTimeout how long to wait for the upstream's response headers
  * @param maxConnections the size of the upstream connection pool
- * @param pendingAcquireMaxCount how many requests may wait for a pooled connection
+ * @param pendingAcquireMaxCount how many requests may wait for a pooled connection;
+ * beyond it calls are refused at once with a 503 {@code overloaded}
+ * @param pendingAcquireTimeout how long a request may wait for a pooled connection before
+ * it is refused with a 503 {@code overloaded}
+ * @param retry how idempotent calls are retried
+ * @param statusCache how long retrieved batches are served from cache
  * @param processingTime how long a sandbox batch takes from creation to completion
  * @param apiVersion the API version to send, for providers that version their API
  * ({@code anthropic-version} for anthropic, default {@code 2023-06-01})
@@ -32,8 +38,38 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("60s") Duration responseTimeout, @DefaultValue("100") @Min(1) @Max(10000) int maxConnections,
-		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration processingTime,
-		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens) {
+		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration pendingAcquireTimeout,
+		@DefaultValue @Valid Retry retry, @DefaultValue @Valid StatusCache statusCache,
+		@DefaultValue("5s") Duration processingTime, @Nullable String apiVersion,
+		@DefaultValue("4096") @Min(1) int defaultMaxTokens) {
+
+	/**
+	 * The cache that absorbs polling storms. Concurrent retrieves of one batch share one
+	 * upstream call whatever the TTLs; {@code 0s} turns the keeping off.
+	 *
+	 * @param runningTtl how long a batch that has not ended is served from cache
+	 * @param endedTtl how long a batch that has ended (its state can no longer change) is
+	 * served from cache
+	 * @param maxEntries the most batches kept
+	 */
+	public record StatusCache(@DefaultValue("1s") Duration runningTtl, @DefaultValue("1h") Duration endedTtl,
+			@DefaultValue("10000") @Min(1) int maxEntries) {
+	}
+
+	/**
+	 * Retries of calls that are safe to repeat (retrieve, list, results, file content,
+	 * cancel) after a connect failure or an upstream 429, 502, 503 or 504.
+	 *
+	 * @param maxAttempts the most attempts of one call, the first included; 1 turns
+	 * retries off
+	 * @param firstBackoff the wait before the first retry; each further retry waits twice
+	 * as long, less a random part of up to half
+	 * @param maxBackoff the longest wait; an upstream {@code Retry-After} longer than
+	 * this is not waited for but handed to the caller
+	 */
+	public record Retry(@DefaultValue("3") @Min(1) @Max(10) int maxAttempts,
+			@DefaultValue("250ms") Duration firstBackoff, @DefaultValue("10s") Duration maxBackoff) {
+	}
 
 	/**
 	 * The base URL, which every provider type but the sandbox needs.

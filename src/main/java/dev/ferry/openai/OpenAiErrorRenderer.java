@@ -19,7 +19,7 @@ final class OpenAiErrorRenderer implements ErrorRenderer {
 
 	@Override
 	public Mono<ServerResponse> render(ApiError error, ServerRequest request) {
-		return ServerResponse.status(error.status())
+		return ErrorRenderer.respond(error)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("error", body(error)));
 	}

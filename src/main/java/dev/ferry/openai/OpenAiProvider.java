@@ -1,6 +1,5 @@
 package dev.ferry.openai;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -13,13 +12,17 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.BatchStatus;
 import dev.ferry.batch.CreateBatch;
 import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.PageQuery;
+import dev.ferry.config.ProviderProperties;
 import dev.ferry.config.ProviderType;
+import dev.ferry.upstream.BatchStatusCache;
+import dev.ferry.upstream.UpstreamRetries;
 import dev.ferry.web.CallerHeaders;
 import dev.ferry.web.KeyRotation;
 
@@ -50,12 +53,18 @@ final class OpenAiProvider implements BatchProvider {
 
 	private final OpenAiUpstreamErrors errors;
 
-	OpenAiProvider(String name, WebClient client, List<String> keys, JsonMapper mapper) {
+	private final UpstreamRetries retries;
+
+	private final BatchStatusCache statuses;
+
+	OpenAiProvider(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
 		this.name = name;
 		this.client = client;
-		this.keys = new KeyRotation(keys);
+		this.keys = new KeyRotation(properties.keys());
 		this.mapper = mapper;
 		this.errors = new OpenAiUpstreamErrors(name, mapper);
+		this.retries = new UpstreamRetries(name, properties.retry());
+		this.statuses = new BatchStatusCache(properties.statusCache(), OpenAiProvider::hasEnded);
 	}
 
 	@Override
@@ -74,22 +83,24 @@ final class OpenAiProvider implements BatchProvider {
 		body.put("input_file_id", request.inputFileId());
 		body.put("endpoint", request.endpoint());
 		body.put("completion_window", request.completionWindow());
-		return json(this.client.post()
+		Mono<JsonNode> create = json(this.client.post()
 			.uri("/batches")
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(this.mapper.writeValueAsBytes(body)))
+			.bodyValue(this.mapper.writeValueAsBytes(body)));
+		return CallerHeaders.current()
+			.flatMap((caller) -> this.retries.creating(create, caller.idempotencyKey().isPresent()))
 			.map((node) -> OpenAiWire.batchFromWire(this.name, node, body));
 	}
 
 	@Override
 	public Mono<Batch> retrieveBatch(String batchId) {
-		return json(this.client.get().uri("/batches/{id}", batchId))
+		return this.statuses.get(batchId, read(this.client.get().uri("/batches/{id}", batchId)))
 			.map((node) -> OpenAiWire.batchFromWire(this.name, node, null));
 	}
 
 	@Override
 	public Mono<BatchPage> listBatches(PageQuery query) {
-		return json(this.client.get()
+		return read(this.client.get()
 			.uri((uri) -> uri.path("/batches")
 				.queryParam("limit", query.limit())
 				.queryParamIfPresent("after", Optional.ofNullable(query.after()))
@@ -99,7 +110,8 @@ final class OpenAiProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
-		return json(this.client.post().uri("/batches/{id}/cancel", batchId))
+		return read(this.client.post().uri("/batches/{id}/cancel", batchId))
+			.doFinally((signal) -> this.statuses.forget(batchId))
 			.map((node) -> OpenAiWire.batchFromWire(this.name, node, null));
 	}
 
@@ -111,7 +123,7 @@ final class OpenAiProvider implements BatchProvider {
 
 	@Override
 	public Mono<FilePage> listFiles(PageQuery query) {
-		return json(this.client.get()
+		return read(this.client.get()
 			.uri((uri) -> uri.path("/files")
 				.queryParam("limit", query.limit())
 				.queryParamIfPresent("after", Optional.ofNullable(query.after()))
@@ -123,7 +135,7 @@ final class OpenAiProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileObject> retrieveFile(String fileId) {
-		return json(this.client.get().uri("/files/{id}", fileId))
+		return read(this.client.get().uri("/files/{id}", fileId))
 			.map((node) -> OpenAiWire.fileFromWire(this.name, node));
 	}
 
@@ -136,18 +148,30 @@ final class OpenAiProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
-		return authorization().flatMap((auth) -> this.client.get()
+		// Retried only until the response headers arrive: once bytes flow to the caller a
+		// repeat would duplicate them, so a later failure ends the caller's stream
+		// instead.
+		return this.retries.idempotent(authorization().flatMap((auth) -> this.client.get()
 			.uri("/files/{id}/content", fileId)
 			.accept(MediaType.ALL)
 			.headers(auth)
 			.retrieve()
 			.onStatus(HttpStatusCode::isError, this.errors::toError)
-			.toEntityFlux(DataBuffer.class)
-			.map((entity) -> {
+			.toEntityFlux(DataBuffer.class))).map((entity) -> {
 				MediaType type = entity.getHeaders().getContentType();
 				return new FileContent((type != null) ? type : MediaType.APPLICATION_OCTET_STREAM,
 						entity.getHeaders().getContentLength(), entity.getBody());
-			}));
+			});
+	}
+
+	/** A call that is safe to repeat, retried by the provider's policy. */
+	private Mono<JsonNode> read(WebClient.RequestHeadersSpec<?> request) {
+		return this.retries.idempotent(json(request));
+	}
+
+	private static boolean hasEnded(JsonNode batch) {
+		BatchStatus status = BatchStatus.fromWire(OpenAiWire.text(batch, "status"));
+		return status != null && status.isTerminal();
 	}
 
 	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request) {

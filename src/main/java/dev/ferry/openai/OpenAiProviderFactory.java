@@ -33,7 +33,7 @@ class OpenAiProviderFactory implements ProviderFactory {
 
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
-		return new OpenAiProvider(name, UpstreamClients.create(name, properties, this.builder), properties.keys(),
+		return new OpenAiProvider(name, UpstreamClients.create(name, properties, this.builder), properties,
 				this.mapper);
 	}
 

@@ -33,7 +33,7 @@ final class UnifiedErrorRenderer implements ErrorRenderer {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("error", inner);
 		body.put("extra_fields", extra);
-		return ServerResponse.status(error.status()).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+		return ErrorRenderer.respond(error).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 	}
 
 }

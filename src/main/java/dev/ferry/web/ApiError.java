@@ -1,5 +1,7 @@
 package dev.ferry.web;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,14 +23,22 @@ public final class ApiError extends RuntimeException {
 
 	private final @Nullable String provider;
 
+	private final @Nullable Origin origin;
+
 	public ApiError(int status, String type, @Nullable String code, String message, @Nullable String param,
 			@Nullable String provider) {
+		this(status, type, code, message, param, provider, null);
+	}
+
+	private ApiError(int status, String type, @Nullable String code, String message, @Nullable String param,
+			@Nullable String provider, @Nullable Origin origin) {
 		super(message);
 		this.status = status;
 		this.type = type;
 		this.code = code;
 		this.param = param;
 		this.provider = provider;
+		this.origin = origin;
 	}
 
 	/**
@@ -81,6 +91,42 @@ public final class ApiError extends RuntimeException {
 	}
 
 	/**
+	 * This error, marked as the answer of an upstream provider, which is what makes it
+	 * worth retrying when its status says the upstream was only briefly unable.
+	 * @param retryAfter how long the upstream asked callers to wait, if it said
+	 * @return the marked error
+	 */
+	public ApiError answeredByUpstream(@Nullable Duration retryAfter) {
+		return derived(this.provider, new Origin(true, retryAfter));
+	}
+
+	/**
+	 * Whether an upstream answered with this error, rather than Ferry refusing the call.
+	 * @return true for an upstream's error response
+	 */
+	public boolean isUpstreamAnswer() {
+		return this.origin != null && this.origin.upstream();
+	}
+
+	/**
+	 * How long to wait before retrying, as the upstream's {@code Retry-After} said, or as
+	 * Ferry says when it sheds load.
+	 * @return the wait, or {@code null}
+	 */
+	public @Nullable Duration retryAfter() {
+		return (this.origin != null) ? this.origin.retryAfter() : null;
+	}
+
+	/**
+	 * This error with a {@code Retry-After} for the caller.
+	 * @param wait how long the caller should wait
+	 * @return the error
+	 */
+	public ApiError withRetryAfter(Duration wait) {
+		return derived(this.provider, new Origin(isUpstreamAnswer(), wait));
+	}
+
+	/**
 	 * This error, attributed to a provider unless it already names one.
 	 * @param providerName the provider
 	 * @return an error naming a provider
@@ -89,13 +135,27 @@ public final class ApiError extends RuntimeException {
 		if (this.provider != null) {
 			return this;
 		}
-		return new ApiError(this.status, this.type, this.code, getMessage(), this.param, providerName);
+		return derived(providerName, this.origin);
+	}
+
+	/** A copy with another provider or origin, keeping the failure behind it. */
+	private ApiError derived(@Nullable String providerName, @Nullable Origin newOrigin) {
+		ApiError copy = new ApiError(this.status, this.type, this.code, getMessage(), this.param, providerName,
+				newOrigin);
+		if (getCause() != null) {
+			copy.initCause(getCause());
+		}
+		return copy;
 	}
 
 	@Override
 	public String getMessage() {
 		String message = super.getMessage();
 		return (message != null) ? message : "";
+	}
+
+	/** Whether an upstream answered with the error, and what it asked of callers. */
+	private record Origin(boolean upstream, @Nullable Duration retryAfter) {
 	}
 
 }

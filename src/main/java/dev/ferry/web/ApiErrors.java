@@ -8,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
 
 import dev.ferry.results.LineTooLongException;
+import dev.ferry.upstream.UpstreamFailures;
 
 import org.springframework.core.codec.CodecException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -44,15 +45,20 @@ public final class ApiErrors {
 		if (failure instanceof LineTooLongException tooLong) {
 			return ApiError.invalid(null, tooLong.getMessage());
 		}
+		if (UpstreamFailures.isPoolSaturated(failure)) {
+			return withCause(UpstreamFailures.overloaded(), failure);
+		}
 		if (isTimeout(failure)) {
 			// The upstream accepted the connection but did not answer in time: a gateway
 			// timeout, so clients know retrying later may help.
-			return new ApiError(504, "api_error", "upstream_timeout", "the upstream provider did not answer in time",
-					null, null);
+			return withCause(new ApiError(504, "api_error", "upstream_timeout",
+					"the upstream provider did not answer in time", null, null), failure);
 		}
 		if (failure instanceof WebClientRequestException) {
-			return new ApiError(502, "api_error", "upstream_unreachable",
-					"the upstream provider could not be reached: " + mostSpecificMessage(failure), null, null);
+			return withCause(
+					new ApiError(502, "api_error", "upstream_unreachable",
+							"the upstream provider could not be reached: " + mostSpecificMessage(failure), null, null),
+					failure);
 		}
 		if (failure instanceof ResponseStatusException status) {
 			return new ApiError(status.getStatusCode().value(), ApiError.INVALID_REQUEST, null,
@@ -60,6 +66,15 @@ public final class ApiErrors {
 		}
 		logger.error("Unexpected failure", failure);
 		return new ApiError(500, "server_error", null, "internal error in Ferry", null, null);
+	}
+
+	/**
+	 * Keeps the failure behind an upstream error, which tells whether the request can
+	 * have reached the upstream.
+	 */
+	private static ApiError withCause(ApiError error, Throwable cause) {
+		error.initCause(cause);
+		return error;
 	}
 
 	private static boolean isTimeout(Throwable failure) {

@@ -32,9 +32,12 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 	/** The headers that may carry a credential: OpenAI's, Anthropic's, Azure's. */
 	public static final List<String> CREDENTIALS = List.of("authorization", "x-api-key", "api-key");
 
-	/** The headers captured from callers; nothing else reaches a provider. */
+	/**
+	 * The headers captured from callers; nothing else reaches a provider, and of these
+	 * only credentials and Anthropic's options are forwarded.
+	 */
 	public static final List<String> CAPTURED = List.of("authorization", "x-api-key", "api-key", "anthropic-beta",
-			"anthropic-version");
+			"anthropic-version", "idempotency-key");
 
 	private static final CallerHeaders NONE = new CallerHeaders(Map.of(), null);
 
@@ -118,6 +121,14 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 	 */
 	public Optional<String> get(String name) {
 		return Optional.ofNullable(this.values.get(name));
+	}
+
+	/**
+	 * The {@code Idempotency-Key} the caller sent, which lets a create be retried.
+	 * @return the key, if sent
+	 */
+	public Optional<String> idempotencyKey() {
+		return get("idempotency-key");
 	}
 
 	/**

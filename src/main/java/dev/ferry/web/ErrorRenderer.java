@@ -1,7 +1,10 @@
 package dev.ferry.web;
 
+import java.time.Duration;
+
 import reactor.core.publisher.Mono;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -19,6 +22,22 @@ public interface ErrorRenderer {
 	 * @return the response
 	 */
 	Mono<ServerResponse> render(ApiError error, ServerRequest request);
+
+	/**
+	 * The start of an error response: the error's status, and a {@code Retry-After} in
+	 * whole seconds when the error carries a wait.
+	 * @param error the error
+	 * @return the builder, for the dialect's body
+	 */
+	static ServerResponse.BodyBuilder respond(ApiError error) {
+		ServerResponse.BodyBuilder response = ServerResponse.status(error.status());
+		Duration wait = error.retryAfter();
+		if (wait != null) {
+			long seconds = wait.toSeconds() + ((wait.toNanosPart() > 0) ? 1 : 0);
+			response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+		}
+		return response;
+	}
 
 	/**
 	 * A filter that renders every failure of the routes it wraps with this renderer.

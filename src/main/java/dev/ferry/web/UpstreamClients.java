@@ -31,7 +31,7 @@ public final class UpstreamClients {
 		ConnectionProvider pool = ConnectionProvider.builder("ferry-" + name)
 			.maxConnections(properties.maxConnections())
 			.pendingAcquireMaxCount(properties.pendingAcquireMaxCount())
-			.pendingAcquireTimeout(properties.connectTimeout().plus(properties.responseTimeout()))
+			.pendingAcquireTimeout(properties.pendingAcquireTimeout())
 			.build();
 		HttpClient http = HttpClient.create(pool)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())

@@ -1,11 +1,18 @@
 package dev.ferry.web;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.ClientResponse;
 
 /**
@@ -32,7 +39,34 @@ public abstract class UpstreamErrors {
 	 */
 	public Mono<Throwable> toError(ClientResponse response) {
 		int status = response.statusCode().value();
-		return response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> (Throwable) parse(status, body));
+		Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+		return response.bodyToMono(String.class)
+			.defaultIfEmpty("")
+			.map((body) -> (Throwable) parse(status, body).answeredByUpstream(retryAfter));
+	}
+
+	/**
+	 * A {@code Retry-After} value: delay seconds or an HTTP date.
+	 * @param value the header value
+	 * @return the wait, or {@code null} when absent or unreadable
+	 */
+	static @Nullable Duration retryAfter(@Nullable String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+		}
+		catch (NumberFormatException ex) {
+			try {
+				Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+				Duration wait = Duration.between(Instant.now(), at);
+				return wait.isNegative() ? Duration.ZERO : wait;
+			}
+			catch (DateTimeParseException notADate) {
+				return null;
+			}
+		}
 	}
 
 	/**

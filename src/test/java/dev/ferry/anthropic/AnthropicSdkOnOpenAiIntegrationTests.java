@@ -50,6 +50,7 @@ class AnthropicSdkOnOpenAiIntegrationTests {
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
 		GatewayKey.register(registry);
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
+		MockUpstreams.withoutStatusCache(registry, "openai");
 		registry.add("ferry.providers.openai.api-key", () -> "sk-openai-upstream");
 		Path storage = Files.createTempDirectory("ferry-anthropic-openai-it");
 		registry.add("ferry.storage.path", storage::toString);

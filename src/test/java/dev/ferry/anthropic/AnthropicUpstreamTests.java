@@ -37,6 +37,7 @@ abstract class AnthropicUpstreamTests {
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
 		GatewayKey.register(registry);
 		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
+		MockUpstreams.withoutStatusCache(registry, "anthropic");
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
 		Path storage = Files.createTempDirectory("ferry-anthropic-it");
 		registry.add("ferry.storage.path", storage::toString);

@@ -47,6 +47,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static dev.ferry.support.OpenAiObjects.batchJson;
+import static dev.ferry.support.OpenAiObjects.fileJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -77,6 +79,8 @@ class OpenAiProviderIntegrationTests {
 	static void upstreamProperties(DynamicPropertyRegistry registry) throws IOException {
 		GatewayKey.register(registry);
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
+		MockUpstreams.withoutStatusCache(registry, "openai");
+		MockUpstreams.withoutStatusCache(registry, "byo");
 		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
 		registry.add("ferry.providers.openai.response-timeout", () -> "2s");
 		registry.add("ferry.providers.byo.type", () -> "openai");
@@ -331,14 +335,21 @@ class OpenAiProviderIntegrationTests {
 
 	@Test
 	void upstreamErrorsInTheUnifiedApiNameTheProvider() throws Exception {
-		MockUpstreams.enqueueJson(upstream, 429,
-				"{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\","
-						+ "\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+		// A wait longer than the retry policy's longest is the caller's to honour, at
+		// once.
+		upstream.enqueue(new MockResponse.Builder().code(429)
+			.addHeader("Content-Type", "application/json")
+			.addHeader("Retry-After", "60")
+			.body("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\","
+					+ "\"param\":null,\"code\":\"rate_limit_exceeded\"}}")
+			.build());
 		this.web.get()
 			.uri("/v1/batches?provider=openai")
 			.exchange()
 			.expectStatus()
 			.isEqualTo(429)
+			.expectHeader()
+			.valueEquals("Retry-After", "60")
 			.expectBody()
 			.jsonPath("$.error.message")
 			.isEqualTo("Rate limit reached")
@@ -351,23 +362,6 @@ class OpenAiProviderIntegrationTests {
 
 	private OpenAIClient client() {
 		return OpenAiClients.ferry(this.port, null);
-	}
-
-	static String batchJson(String id, String status) {
-		return """
-				{"id":"%s","object":"batch","endpoint":"/v1/chat/completions","errors":null,"input_file_id":"file-in",
-				 "completion_window":"24h","status":"%s","output_file_id":null,"error_file_id":null,"created_at":1700000000,
-				 "in_progress_at":null,"expires_at":1700086400,"finalizing_at":null,"completed_at":null,"failed_at":null,
-				 "expired_at":null,"cancelling_at":null,"cancelled_at":null,
-				 "request_counts":{"total":3,"completed":1,"failed":1},"metadata":null}
-				"""
-			.formatted(id, status)
-			.replace("\n", "");
-	}
-
-	static String fileJson(String id, String purpose) {
-		return "{\"id\":\"%s\",\"object\":\"file\",\"bytes\":18,\"created_at\":1700000000,\"filename\":\"in.jsonl\",\"purpose\":\"%s\",\"status\":\"processed\"}"
-			.formatted(id, purpose);
 	}
 
 }

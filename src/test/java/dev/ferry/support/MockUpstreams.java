@@ -8,6 +8,8 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,6 +30,18 @@ public final class MockUpstreams {
 			throw new UncheckedIOException(ex);
 		}
 		return server;
+	}
+
+	/**
+	 * Turns off keeping retrieved batches in cache for a provider, for tests that script
+	 * the upstream call by call and expect every retrieve to reach it. The cache has its
+	 * own tests.
+	 * @param registry the test's properties
+	 * @param provider the provider name
+	 */
+	public static void withoutStatusCache(DynamicPropertyRegistry registry, String provider) {
+		registry.add("ferry.providers." + provider + ".status-cache.running-ttl", () -> "0s");
+		registry.add("ferry.providers." + provider + ".status-cache.ended-ttl", () -> "0s");
 	}
 
 	public static void enqueueJson(MockWebServer server, int status, String body) {

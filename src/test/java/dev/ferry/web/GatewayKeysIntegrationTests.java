@@ -48,6 +48,8 @@ class GatewayKeysIntegrationTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
 		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
+		MockUpstreams.withoutStatusCache(registry, "openai");
+		MockUpstreams.withoutStatusCache(registry, "anthropic");
 		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
 		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");

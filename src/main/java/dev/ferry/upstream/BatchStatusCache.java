@@ -1,0 +1,88 @@
+package dev.ferry.upstream;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import dev.ferry.config.ProviderProperties;
+import dev.ferry.web.CallerHeaders;
+import dev.ferry.web.Sha256;
+
+/**
+ * Absorbs polling storms: concurrent retrieves of one batch share a single upstream call,
+ * a batch that has ended is kept (its state can no longer change) and one still running
+ * is kept for a short TTL.
+ *
+ * <p>
+ * Entries are per credential: callers forwarding their own provider keys never see a
+ * batch fetched with someone else's key, and gateway callers share the configured keys'
+ * view. Each caller gets its own copy of the upstream object, free to change.
+ */
+public final class BatchStatusCache {
+
+	/** The caller headers that change what an upstream answers, besides credentials. */
+	private static final String[] VARIANT_HEADERS = { "anthropic-version", "anthropic-beta" };
+
+	private final AsyncCache<Key, JsonNode> cache;
+
+	/**
+	 * A cache for one provider.
+	 * @param settings the provider's TTLs and size
+	 * @param ended whether an upstream batch object has reached a terminal state
+	 */
+	public BatchStatusCache(ProviderProperties.StatusCache settings, Predicate<JsonNode> ended) {
+		this.cache = Caffeine.newBuilder()
+			.maximumSize(settings.maxEntries())
+			.expireAfter(Expiry.<Key, JsonNode>writing(
+					(key, batch) -> ended.test(batch) ? settings.endedTtl() : settings.runningTtl()))
+			.buildAsync();
+	}
+
+	/**
+	 * The batch, from cache, from a call already under way, or from a new call.
+	 * @param batchId the provider's batch id
+	 * @param load the upstream call, made with the first caller's context
+	 * @return a copy of the upstream batch object
+	 */
+	public Mono<JsonNode> get(String batchId, Mono<JsonNode> load) {
+		return Mono.deferContextual((context) -> {
+			Key key = new Key(batchId, credentialOf(CallerHeaders.from(context)));
+			CompletableFuture<JsonNode> shared = this.cache.get(key,
+					(unused, executor) -> load.contextWrite(context).toFuture());
+			// One caller going away must not cancel the call the others wait on.
+			return Mono.fromFuture(shared, true).map(JsonNode::deepCopy);
+		});
+	}
+
+	/**
+	 * Drops every cached view of a batch, after a call that changes it.
+	 * @param batchId the provider's batch id
+	 */
+	public void forget(String batchId) {
+		this.cache.synchronous().asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
+	}
+
+	/**
+	 * What decides which upstream view a caller gets: the credential (a hash of their own
+	 * key, or the gateway's keys) and the headers that change the answer's shape.
+	 */
+	private static String credentialOf(CallerHeaders caller) {
+		StringBuilder credential = new StringBuilder((caller.gateway() != null) ? "gateway"
+				: caller.ownKey().map((key) -> "own:" + Sha256.hex(key)).orElse("anonymous"));
+		for (String header : VARIANT_HEADERS) {
+			Optional<String> value = caller.get(header);
+			credential.append('\n').append(value.orElse(""));
+		}
+		return credential.toString();
+	}
+
+	private record Key(String batchId, String credential) {
+	}
+
+}
