@@ -2,6 +2,7 @@ package dev.ferry.anthropic;
 
 import reactor.core.publisher.Mono;
 
+import dev.ferry.idempotency.IdempotentCreates;
 import dev.ferry.web.ApiError;
 import dev.ferry.web.CallerHeaders;
 import dev.ferry.web.GatewayKeys;
@@ -21,10 +22,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class AnthropicRoutes {
 
 	@Bean
-	RouterFunction<ServerResponse> anthropicDialect(AnthropicBatchesHandler batches, GatewayKeys keys) {
+	RouterFunction<ServerResponse> anthropicDialect(AnthropicBatchesHandler batches, GatewayKeys keys,
+			IdempotentCreates creates) {
 		return RouterFunctions.route()
 			.path("/anthropic/v1/messages/batches",
-					(api) -> api.POST("", batches::create)
+					(api) -> api.POST("", creates.apply(batches::create))
 						.GET("", batches::list)
 						.GET("/{message_batch_id}", batches::retrieve)
 						.POST("/{message_batch_id}/cancel", batches::cancel)

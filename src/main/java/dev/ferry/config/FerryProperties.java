@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param storage where Ferry keeps the bytes it holds itself
  * @param results how batch results are paged
  * @param auth who may spend the configured provider keys
+ * @param idempotency how long {@code Idempotency-Key}s of creates are remembered
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
@@ -31,7 +32,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("ferry")
 public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> providers,
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
-		@DefaultValue @Valid Auth auth, @Nullable String defaultProvider) {
+		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
+		@Nullable String defaultProvider) {
 
 	/**
 	 * Limits on files and request bodies.
@@ -78,6 +80,20 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 	 */
 	public record Spool(@Nullable Path path, @DefaultValue("1h") Duration ttl, @DefaultValue("10GB") DataSize maxSize,
 			@DefaultValue("1m") Duration sweepInterval, @DefaultValue("1m") Duration idleTimeout) {
+	}
+
+	/**
+	 * Idempotent creates: a create sent with an {@code Idempotency-Key} is recorded in
+	 * the blob store, so a retry of it, on any replica sharing the store or after a
+	 * restart, returns the first outcome instead of creating a second batch.
+	 *
+	 * @param ttl how long a key is remembered after its first use
+	 * @param inFlightTimeout how long a create may take before a record still marked as
+	 * under way is taken as interrupted (its outcome unknown)
+	 * @param sweepInterval how often expired records are deleted
+	 */
+	public record Idempotency(@DefaultValue("24h") Duration ttl, @DefaultValue("10m") Duration inFlightTimeout,
+			@DefaultValue("1h") Duration sweepInterval) {
 	}
 
 	/**

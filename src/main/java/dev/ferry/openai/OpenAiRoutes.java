@@ -1,5 +1,6 @@
 package dev.ferry.openai;
 
+import dev.ferry.idempotency.IdempotentCreates;
 import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.web.GatewayKeys;
 
@@ -17,8 +18,9 @@ class OpenAiRoutes {
 
 	@Bean
 	RouterFunction<ServerResponse> openAiDialect(OpenAiBatchesHandler batches, OpenAiFilesHandler files,
-			GatewayKeys keys) {
-		return BatchApiRoutes.of("/openai/v1", "OpenAI dialect", batches, files, new OpenAiErrorRenderer(), keys);
+			GatewayKeys keys, IdempotentCreates creates) {
+		return BatchApiRoutes.of("/openai/v1", "OpenAI dialect", batches, files, new OpenAiErrorRenderer(),
+				new BatchApiRoutes.Guards(keys, creates));
 	}
 
 }

@@ -20,6 +20,15 @@ public interface BlobStore {
 	Mono<Long> write(String key, Flux<DataBuffer> content);
 
 	/**
+	 * Writes a small blob only if there is none under the key, atomically: of two writers
+	 * racing, exactly one wins.
+	 * @param key the key, as for {@link #write}
+	 * @param content the bytes
+	 * @return whether this call wrote the blob
+	 */
+	Mono<Boolean> writeIfAbsent(String key, byte[] content);
+
+	/**
 	 * Reads a blob as a stream of buffers.
 	 * @param key the key
 	 * @return the content; a {@link BlobNotFoundException} if there is no such blob

@@ -2,6 +2,7 @@ package dev.ferry.storage;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -64,6 +65,30 @@ public final class LocalBlobStore implements BlobStore {
 			.subscribeOn(Schedulers.boundedElastic())
 			.onErrorResume((error) -> deleteQuietly(temporary).then(Mono.error(error)))
 			.doOnCancel(() -> deleteQuietly(temporary).subscribe());
+	}
+
+	/**
+	 * Writes the bytes to a temporary file and links it under the key: linking fails if
+	 * the key exists, so the check and the write are one step.
+	 */
+	@Override
+	public Mono<Boolean> writeIfAbsent(String key, byte[] content) {
+		Path target = resolve(key);
+		return Mono.fromCallable(() -> {
+			Path temporary = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+			Files.createDirectories(target.getParent());
+			Files.write(temporary, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try {
+				Files.createLink(target, temporary);
+				return true;
+			}
+			catch (FileAlreadyExistsException ex) {
+				return false;
+			}
+			finally {
+				Files.deleteIfExists(temporary);
+			}
+		}).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override

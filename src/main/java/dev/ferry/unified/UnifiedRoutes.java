@@ -1,5 +1,6 @@
 package dev.ferry.unified;
 
+import dev.ferry.idempotency.IdempotentCreates;
 import dev.ferry.web.BatchApiRoutes;
 import dev.ferry.web.GatewayKeys;
 
@@ -17,8 +18,9 @@ class UnifiedRoutes {
 
 	@Bean
 	RouterFunction<ServerResponse> unifiedApi(UnifiedBatchesHandler batches, UnifiedFilesHandler files,
-			UnifiedResultsHandler results, GatewayKeys keys) {
-		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(), keys,
+			UnifiedResultsHandler results, GatewayKeys keys, IdempotentCreates creates) {
+		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(),
+				new BatchApiRoutes.Guards(keys, creates),
 				(api) -> api.GET("/batches/{batch_id}/results", results::results));
 	}
 

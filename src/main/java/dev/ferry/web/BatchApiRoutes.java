@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -55,12 +56,12 @@ public final class BatchApiRoutes {
 	 * @param batches the batch handlers
 	 * @param files the file handlers
 	 * @param errors the dialect's error renderer
-	 * @param keys the gateway keys callers authenticate with
+	 * @param guards the gateway keys callers authenticate with, and what guards creates
 	 * @return the router
 	 */
 	public static RouterFunction<ServerResponse> of(String prefix, String dialect, Batches batches, Files files,
-			ErrorRenderer errors, GatewayKeys keys) {
-		return of(prefix, dialect, batches, files, errors, keys, (api) -> {
+			ErrorRenderer errors, Guards guards) {
+		return of(prefix, dialect, batches, files, errors, guards, (api) -> {
 		});
 	}
 
@@ -71,19 +72,19 @@ public final class BatchApiRoutes {
 	 * @param batches the batch handlers
 	 * @param files the file handlers
 	 * @param errors the dialect's error renderer
-	 * @param keys the gateway keys callers authenticate with
+	 * @param guards the gateway keys callers authenticate with, and what guards creates
 	 * @param more adds the dialect's own routes, relative to the prefix
 	 * @return the router
 	 */
 	public static RouterFunction<ServerResponse> of(String prefix, String dialect, Batches batches, Files files,
-			ErrorRenderer errors, GatewayKeys keys, Consumer<RouterFunctions.Builder> more) {
+			ErrorRenderer errors, Guards guards, Consumer<RouterFunctions.Builder> more) {
 		return RouterFunctions.route().path(prefix, (api) -> {
 			api.POST("/files", files::upload)
 				.GET("/files", files::list)
 				.GET("/files/{file_id}", files::retrieve)
 				.DELETE("/files/{file_id}", files::delete)
 				.GET("/files/{file_id}/content", files::content)
-				.POST("/batches", batches::create)
+				.POST("/batches", guards.creates().apply(batches::create))
 				.GET("/batches", batches::list)
 				.GET("/batches/{batch_id}", batches::retrieve)
 				.POST("/batches/{batch_id}/cancel", batches::cancel);
@@ -95,8 +96,17 @@ public final class BatchApiRoutes {
 									+ " serves " + prefix + "/files… and " + prefix + "/batches…)",
 							null, null)))
 			.filter(errors.asFilter())
-			.filter(CallerHeaders.capture(keys))
+			.filter(CallerHeaders.capture(guards.keys()))
 			.build();
+	}
+
+	/**
+	 * What every dialect's routes are guarded by.
+	 *
+	 * @param keys the gateway keys callers authenticate with
+	 * @param creates the filter around batch creates (idempotency keys)
+	 */
+	public record Guards(GatewayKeys keys, HandlerFilterFunction<ServerResponse, ServerResponse> creates) {
 	}
 
 }

@@ -124,6 +124,18 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 	}
 
 	/**
+	 * Who the caller is, for scoping what is theirs: the name of their gateway key, a
+	 * hash of their own provider key, or {@code anonymous}.
+	 * @return the principal; never a key
+	 */
+	public String principal() {
+		if (this.gateway != null) {
+			return "gateway:" + this.gateway.name();
+		}
+		return ownKey().map((key) -> "key:" + Sha256.hex(key)).orElse("anonymous");
+	}
+
+	/**
 	 * The {@code Idempotency-Key} the caller sent, which lets a create be retried.
 	 * @return the key, if sent
 	 */

@@ -3,6 +3,7 @@ package dev.ferry.web;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.EntityResponse;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
@@ -13,8 +14,17 @@ public final class JsonResponses {
 	private JsonResponses() {
 	}
 
+	/**
+	 * A 200 with a JSON body, kept as an entity so that filters can read what was
+	 * answered (idempotent creates record it).
+	 * @param body the body, written by the JSON codec
+	 * @return the response
+	 */
 	public static Mono<ServerResponse> ok(Object body) {
-		return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+		return EntityResponse.fromObject(body)
+			.contentType(MediaType.APPLICATION_JSON)
+			.build()
+			.map((response) -> response);
 	}
 
 }

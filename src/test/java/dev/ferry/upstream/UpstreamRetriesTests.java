@@ -37,7 +37,8 @@ class UpstreamRetriesTests {
 		StepVerifier.withVirtualTime(() -> this.retries.idempotent(failing(upstream(503, null))))
 			.expectSubscription()
 			.then(() -> assertThat(this.attempts).hasValue(1))
-			// The first retry waits between half the first backoff and all of it: 0.5-1 s.
+			// The first retry waits between half the first backoff and all of it: 0.5-1
+			// s.
 			.thenAwait(Duration.ofMillis(499))
 			.then(() -> assertThat(this.attempts).hasValue(1))
 			.thenAwait(Duration.ofMillis(501))
