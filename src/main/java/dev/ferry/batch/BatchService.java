@@ -88,7 +88,8 @@ public class BatchService {
 	public Mono<FileObject> upload(BatchProvider provider, Flux<PartEvent> events) {
 		Flux<PartEvent> forwarded = events
 			.filter((event) -> !(event instanceof FormPartEvent form && form.name().equals("provider")));
-		return call(provider, () -> provider.uploadFile(limitFileBytes(FileParts.normalize(forwarded))));
+		return call(provider,
+				() -> provider.uploadFile(UploadForms.checked(limitFileBytes(FileParts.normalize(forwarded)))));
 	}
 
 	public Mono<FilePage> listFiles(BatchProvider provider, PageQuery query) {

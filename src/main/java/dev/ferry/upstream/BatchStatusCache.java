@@ -1,5 +1,6 @@
 package dev.ferry.upstream;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -31,17 +32,26 @@ public final class BatchStatusCache {
 
 	private final AsyncCache<Key, JsonNode> cache;
 
+	private final ProviderProperties.StatusCache settings;
+
+	private final Predicate<JsonNode> ended;
+
 	/**
 	 * A cache for one provider.
 	 * @param settings the provider's TTLs and size
 	 * @param ended whether an upstream batch object has reached a terminal state
 	 */
 	public BatchStatusCache(ProviderProperties.StatusCache settings, Predicate<JsonNode> ended) {
+		this.settings = settings;
+		this.ended = ended;
 		this.cache = Caffeine.newBuilder()
 			.maximumSize(settings.maxEntries())
-			.expireAfter(Expiry.<Key, JsonNode>writing(
-					(key, batch) -> ended.test(batch) ? settings.endedTtl() : settings.runningTtl()))
+			.expireAfter(Expiry.<Key, JsonNode>writing((key, batch) -> ttl(batch)))
 			.buildAsync();
+	}
+
+	private Duration ttl(JsonNode batch) {
+		return this.ended.test(batch) ? this.settings.endedTtl() : this.settings.runningTtl();
 	}
 
 	/**
@@ -53,11 +63,36 @@ public final class BatchStatusCache {
 	public Mono<JsonNode> get(String batchId, Mono<JsonNode> load) {
 		return Mono.deferContextual((context) -> {
 			Key key = new Key(batchId, credentialOf(CallerHeaders.from(context)));
-			CompletableFuture<JsonNode> shared = this.cache.get(key,
-					(unused, executor) -> load.contextWrite(context).toFuture());
-			// One caller going away must not cancel the call the others wait on.
+			CompletableFuture<JsonNode> ours = new CompletableFuture<>();
+			CompletableFuture<JsonNode> shared = this.cache.asMap().putIfAbsent(key, ours);
+			if (shared == null) {
+				shared = ours;
+				// Subscribed here, not by the caller: one caller going away must not
+				// cancel
+				// the call the others wait on.
+				load.switchIfEmpty(Mono.error(() -> new IllegalStateException("the upstream answered no batch")))
+					.contextWrite(context)
+					.subscribe((batch) -> settle(key, ours, batch), (failure) -> {
+						this.cache.asMap().remove(key, ours);
+						ours.completeExceptionally(failure);
+					});
+			}
 			return Mono.fromFuture(shared, true).map(JsonNode::deepCopy);
 		});
+	}
+
+	/**
+	 * Keeps or drops an answered call before anyone sees it complete, so that its TTL
+	 * holds from the first moment and a call that is not kept is never joined late.
+	 */
+	private void settle(Key key, CompletableFuture<JsonNode> call, JsonNode batch) {
+		if (ttl(batch).isZero()) {
+			this.cache.asMap().remove(key, call);
+		}
+		else {
+			this.cache.synchronous().put(key, batch);
+		}
+		call.complete(batch);
 	}
 
 	/**

@@ -6,6 +6,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 
 import dev.ferry.results.LineTooLongException;
 import dev.ferry.upstream.UpstreamFailures;
@@ -34,6 +35,15 @@ public final class ApiErrors {
 	public static ApiError from(Throwable failure) {
 		if (failure instanceof ApiError apiError) {
 			return apiError;
+		}
+		if (failure instanceof WebClientRequestException && failure.getCause() instanceof ApiError refused) {
+			// Ferry refused the request body while streaming it upstream.
+			return refused;
+		}
+		if (failure instanceof StreamConstraintsException tooDeep) {
+			return ApiError.invalid(null,
+					"body: " + tooDeep.getOriginalMessage().replaceAll(", from `StreamReadConstraints[^`]*`", "")
+							+ " (expected: JSON within Jackson's default read limits)");
 		}
 		if (failure instanceof DataBufferLimitException) {
 			return ApiError.tooLarge("body: larger than the limit (ferry.files.max-request-body)");

@@ -1,0 +1,48 @@
+package dev.ferry.upstream;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.RepeatedTest;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.config.ProviderProperties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The status cache on its own: what is kept, and for how long.
+ */
+class BatchStatusCacheTests {
+
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	private final AtomicInteger loads = new AtomicInteger();
+
+	@RepeatedTest(20)
+	void zeroTtlsKeepNothingOnceTheCallEnds() {
+		BatchStatusCache cache = new BatchStatusCache(
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), (batch) -> true);
+		for (int i = 0; i < 5; i++) {
+			assertThat(cache.get("batch_1", load()).block(Duration.ofSeconds(5)).path("n").asInt()).isEqualTo(i + 1);
+		}
+	}
+
+	@RepeatedTest(5)
+	void anEndedBatchIsKeptAndEachCallerGetsACopy() {
+		BatchStatusCache cache = new BatchStatusCache(
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), (batch) -> true);
+		JsonNode first = cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		((tools.jackson.databind.node.ObjectNode) first).put("changed", true);
+		JsonNode second = cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		assertThat(this.loads).hasValue(1);
+		assertThat(second.has("changed")).as("a caller's change does not leak into the cache").isFalse();
+	}
+
+	private Mono<JsonNode> load() {
+		return Mono.fromSupplier(() -> this.mapper.createObjectNode().put("n", this.loads.incrementAndGet()));
+	}
+
+}
