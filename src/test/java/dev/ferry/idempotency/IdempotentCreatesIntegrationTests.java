@@ -1,7 +1,6 @@
 package dev.ferry.idempotency;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -61,14 +60,8 @@ class IdempotentCreatesIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
-		GatewayKey.register(registry);
-		String storage = Files.createTempDirectory("ferry-idempotency").toString();
-		registry.add("ferry.storage.path", () -> storage);
 		upstream.setDispatcher(creates);
-		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
-		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
-		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
-		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
+		MockUpstreams.pointAt(registry, upstream, List.of("openai"), true);
 	}
 
 	@BeforeEach

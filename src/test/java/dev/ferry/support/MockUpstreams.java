@@ -2,6 +2,8 @@ package dev.ferry.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import mockwebserver3.MockResponse;
@@ -30,6 +32,31 @@ public final class MockUpstreams {
 			throw new UncheckedIOException(ex);
 		}
 		return server;
+	}
+
+	/**
+	 * Points providers at an upstream, each with an upstream key, and gives Ferry a fresh
+	 * storage directory and the test gateway key.
+	 * @param registry the test's properties
+	 * @param upstream the upstream
+	 * @param openAi the names of {@code openai}-type providers to point at it
+	 * @param anthropic whether the {@code anthropic} provider points at it too
+	 * @throws IOException when no temporary directory can be made
+	 */
+	public static void pointAt(DynamicPropertyRegistry registry, MockWebServer upstream, List<String> openAi,
+			boolean anthropic) throws IOException {
+		GatewayKey.register(registry);
+		String storage = Files.createTempDirectory("ferry-it").toString();
+		registry.add("ferry.storage.path", () -> storage);
+		for (String provider : openAi) {
+			registry.add("ferry.providers." + provider + ".type", () -> "openai");
+			registry.add("ferry.providers." + provider + ".base-url", () -> upstream.url("/v1").toString());
+			registry.add("ferry.providers." + provider + ".api-key", () -> "sk-upstream");
+		}
+		if (anthropic) {
+			registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
+			registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
+		}
 	}
 
 	/**

@@ -1,7 +1,6 @@
 package dev.ferry.upstream;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +47,8 @@ class PollingStormIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
-		GatewayKey.register(registry);
-		String storage = Files.createTempDirectory("ferry-storm").toString();
-		registry.add("ferry.storage.path", () -> storage);
 		upstream.setDispatcher(calls);
-		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
-		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
+		MockUpstreams.pointAt(registry, upstream, List.of("openai"), false);
 		registry.add("ferry.providers.openai.status-cache.running-ttl", () -> "300ms");
 	}
 

@@ -7,8 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -57,11 +57,7 @@ class UpstreamFaultsIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
-		GatewayKey.register(registry);
-		String storage = Files.createTempDirectory("ferry-faults").toString();
-		registry.add("ferry.storage.path", () -> storage);
-		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
-		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
+		MockUpstreams.pointAt(registry, upstream, List.of("openai"), false);
 		registry.add("ferry.providers.openai.response-timeout", () -> "1s");
 		registry.add("ferry.providers.openai.retry.first-backoff", () -> "20ms");
 		registry.add("ferry.providers.openai.retry.max-backoff", () -> "2s");

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -52,15 +51,9 @@ class HostileInputIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
-		GatewayKey.register(registry);
-		String storage = Files.createTempDirectory("ferry-hostile").toString();
-		registry.add("ferry.storage.path", () -> storage);
-		registry.add("ferry.providers.openai.base-url", () -> upstream.url("/v1").toString());
-		registry.add("ferry.providers.openai.api-key", () -> "sk-upstream");
+		MockUpstreams.pointAt(registry, upstream, List.of("openai"), true);
 		registry.add("ferry.providers.openai.response-timeout", () -> "5s");
 		registry.add("ferry.providers.anthropic.response-timeout", () -> "5s");
-		registry.add("ferry.providers.anthropic.base-url", () -> upstream.url("/").toString());
-		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-upstream");
 		MockUpstreams.withoutStatusCache(registry, "openai");
 		MockUpstreams.withoutStatusCache(registry, "anthropic");
 	}
