@@ -146,7 +146,7 @@ class AnthropicBatchesHandler {
 										+ "': results are available once its processing has ended",
 								null, provider.name()));
 			}
-			return jsonl(batch.id(), provider.client().results(resultsUrl));
+			return provider.client().openResults(resultsUrl).flatMap((lines) -> jsonl(batch.id(), lines));
 		});
 	}
 

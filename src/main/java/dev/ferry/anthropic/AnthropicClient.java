@@ -126,13 +126,13 @@ final class AnthropicClient {
 	}
 
 	Mono<JsonNode> cancel(String batchId) {
-		return read(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId))
-			.doFinally((signal) -> this.statuses.forget(batchId));
+		return this.statuses.changing(batchId,
+				read(this.client.post().uri("/v1/messages/batches/{id}/cancel", batchId)));
 	}
 
 	Mono<JsonNode> delete(String batchId) {
-		return json(this.client.delete().uri("/v1/messages/batches/{id}", batchId), null)
-			.doFinally((signal) -> this.statuses.forget(batchId));
+		return this.statuses.changing(batchId,
+				json(this.client.delete().uri("/v1/messages/batches/{id}", batchId), null));
 	}
 
 	/**
@@ -142,9 +142,21 @@ final class AnthropicClient {
 	 * @return the JSONL bytes
 	 */
 	Flux<DataBuffer> results(String resultsUrl) {
+		return openResults(resultsUrl).flatMapMany((body) -> body);
+	}
+
+	/**
+	 * Opens a batch's results: completes once the upstream has answered with a success,
+	 * so that a refused URL or an upstream error can still be answered as an error rather
+	 * than as a broken download.
+	 * @param resultsUrl the batch's results URL, followed only on the provider's own
+	 * origin
+	 * @return the JSONL bytes, to be streamed
+	 */
+	Mono<Flux<DataBuffer>> openResults(String resultsUrl) {
 		URI url = URI.create(resultsUrl);
 		if (!sameOrigin(url, this.baseUrl)) {
-			return Flux.error(new ApiError(502, "api_error", "foreign_results_url",
+			return Mono.error(new ApiError(502, "api_error", "foreign_results_url",
 					"provider '" + this.name + "' gave a results_url outside its own origin; Ferry does not follow it",
 					null, this.name));
 		}
@@ -159,7 +171,7 @@ final class AnthropicClient {
 			.retrieve()
 			.onStatus(HttpStatusCode::isError, this.errors::toError)
 			.toEntityFlux(DataBuffer.class)))
-			.flatMapMany((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.empty());
+			.map((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.<DataBuffer>empty());
 	}
 
 	private static boolean sameOrigin(URI url, URI base) {

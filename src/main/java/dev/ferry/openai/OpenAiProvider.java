@@ -110,8 +110,7 @@ final class OpenAiProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
-		return read(this.client.post().uri("/batches/{id}/cancel", batchId))
-			.doFinally((signal) -> this.statuses.forget(batchId))
+		return this.statuses.changing(batchId, read(this.client.post().uri("/batches/{id}/cancel", batchId)))
 			.map((node) -> OpenAiWire.batchFromWire(this.name, node, null));
 	}
 

@@ -96,10 +96,22 @@ public final class BatchStatusCache {
 	}
 
 	/**
+	 * Runs a call that changes a batch (cancel, delete), dropping its cached views before
+	 * the caller sees the answer, so their next retrieve reaches the upstream.
+	 * @param <T> the call's result
+	 * @param batchId the provider's batch id
+	 * @param call the call
+	 * @return the call, forgetting the batch as it ends
+	 */
+	public <T> Mono<T> changing(String batchId, Mono<T> call) {
+		return call.doOnNext((result) -> forget(batchId)).doOnError((failure) -> forget(batchId));
+	}
+
+	/**
 	 * Drops every cached view of a batch, after a call that changes it.
 	 * @param batchId the provider's batch id
 	 */
-	public void forget(String batchId) {
+	private void forget(String batchId) {
 		this.cache.synchronous().asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
 	}
 

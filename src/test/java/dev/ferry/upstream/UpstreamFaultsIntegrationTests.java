@@ -57,11 +57,12 @@ class UpstreamFaultsIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
-		MockUpstreams.pointAt(registry, upstream, List.of("openai"), false);
+		MockUpstreams.pointAt(registry, upstream, List.of("openai"), true);
 		registry.add("ferry.providers.openai.response-timeout", () -> "1s");
 		registry.add("ferry.providers.openai.retry.first-backoff", () -> "20ms");
 		registry.add("ferry.providers.openai.retry.max-backoff", () -> "2s");
 		MockUpstreams.withoutStatusCache(registry, "openai");
+		MockUpstreams.withoutStatusCache(registry, "anthropic");
 		held.setDispatcher(heldResponses);
 		registry.add("ferry.providers.tight.type", () -> "openai");
 		registry.add("ferry.providers.tight.base-url", () -> held.url("/v1").toString());
@@ -192,6 +193,33 @@ class UpstreamFaultsIntegrationTests {
 			}
 			MockUpstreams.take(upstream);
 		}
+	}
+
+	@Test
+	void anthropicResultsCutOffMidStreamFailTheCallersDownloadInsteadOfEndingIt() throws Exception {
+		MockUpstreams.enqueueJson(upstream, 200,
+				"""
+						{"id":"msgbatch_cut","type":"message_batch","processing_status":"ended",
+						 "request_counts":{"processing":0,"succeeded":20000,"errored":0,"canceled":0,"expired":0},
+						 "created_at":"2026-11-22T00:00:00Z","expires_at":"2026-11-23T00:00:00Z","ended_at":"2026-11-22T01:00:00Z",
+						 "cancel_initiated_at":null,"archived_at":null,"results_url":"%s"}"""
+					.formatted(upstream.url("/v1/messages/batches/msgbatch_cut/results")));
+		upstream.enqueue(new MockResponse.Builder().code(200)
+			.addHeader("Content-Type", "application/binary")
+			.onResponseBody(new SocketEffect.CloseSocket())
+			.body("{\"custom_id\":\"r\",\"result\":{\"type\":\"succeeded\"}}\n".repeat(20_000))
+			.build());
+		HttpResponse<InputStream> download = http().send(
+				getRequest("/anthropic/v1/messages/batches/msgbatch_cut/results"),
+				HttpResponse.BodyHandlers.ofInputStream());
+		assertThat(download.statusCode()).isEqualTo(200);
+		try (InputStream body = download.body()) {
+			assertThat(catchThrowableOfType(IOException.class, body::readAllBytes))
+				.as("a short download must fail, not end")
+				.isNotNull();
+		}
+		MockUpstreams.take(upstream);
+		MockUpstreams.take(upstream);
 	}
 
 	private OpenAIClient ferry() {

@@ -52,6 +52,7 @@ class HostileInputIntegrationTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
 		MockUpstreams.pointAt(registry, upstream, List.of("openai"), true);
+		registry.add("ferry.files.max-request-body", () -> "1MB");
 		registry.add("ferry.providers.openai.response-timeout", () -> "5s");
 		registry.add("ferry.providers.anthropic.response-timeout", () -> "5s");
 		MockUpstreams.withoutStatusCache(registry, "openai");
@@ -104,6 +105,29 @@ class HostileInputIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.body()).contains("nesting depth", "exceeds the maximum allowed (500)")
 			.doesNotContain("StreamReadConstraints");
+	}
+
+	@Test
+	void aBodyOverTheLimitIsRefusedWith413() throws Exception {
+		String big = "{\"provider\":\"openai\",\"input_file_id\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+		HttpResponse<String> response = send("POST", "/v1/batches", big);
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.body()).contains("ferry.files.max-request-body");
+	}
+
+	@Test
+	void aResultsUrlOutsideTheProvidersOriginIsNeverFollowed() throws Exception {
+		MockUpstreams.enqueueJson(upstream, 200,
+				"""
+						{"id":"msgbatch_ssrf","type":"message_batch","processing_status":"ended",
+						 "request_counts":{"processing":0,"succeeded":1,"errored":0,"canceled":0,"expired":0},
+						 "created_at":"2026-11-22T00:00:00Z","expires_at":"2026-11-23T00:00:00Z","ended_at":"2026-11-22T01:00:00Z",
+						 "cancel_initiated_at":null,"archived_at":null,
+						 "results_url":"http://169.254.169.254/latest/meta-data/iam"}""");
+		HttpResponse<String> response = send("GET", "/anthropic/v1/messages/batches/msgbatch_ssrf/results");
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.body()).contains("outside its own origin");
+		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/messages/batches/msgbatch_ssrf");
 	}
 
 	@Test
