@@ -2,12 +2,16 @@ package dev.ferry.web;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.stream.Stream;
 
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,6 +93,50 @@ class GatewayKeysIntegrationTests {
 			assertThat(sent.getHeaders().get("Authorization")).as(header[0]).isEqualTo("Bearer sk-upstream");
 			assertThat(sent.getHeaders().toString()).doesNotContain("ferry-");
 		}
+	}
+
+	/**
+	 * Every way of calling, in every dialect: what Ferry answers, and which credential
+	 * the upstream saw (none at all when Ferry refused).
+	 */
+	@ParameterizedTest(name = "{0} with {1}")
+	@MethodSource("dialectsAndCredentials")
+	void authMatrix(String dialect, String credential) throws Exception {
+		boolean anthropic = dialect.equals("anthropic");
+		String path = switch (dialect) {
+			case "openai" -> "/openai/v1/batches/batch_1";
+			case "unified" -> "/v1/batches/batch_1?provider=openai";
+			default -> "/anthropic/v1/messages/batches/msgbatch_1";
+		};
+		String header = anthropic ? "x-api-key" : "Authorization";
+		String prefix = anthropic ? "" : "Bearer ";
+		String sent = switch (credential) {
+			case "gateway key" -> FULL;
+			case "wrong gateway key" -> "ferry-not-a-configured-key";
+			case "own key" -> "sk-callers-own";
+			default -> null;
+		};
+		boolean reachesUpstream = credential.equals("gateway key") || credential.equals("own key");
+		if (reachesUpstream) {
+			MockUpstreams.enqueueJson(upstream, 200, anthropic ? anthropicBatch() : batch());
+		}
+		WebTestClient.RequestHeadersSpec<?> request = this.web.get().uri(path);
+		if (sent != null) {
+			request = request.header(header, prefix + sent);
+		}
+		request.exchange().expectStatus().isEqualTo(reachesUpstream ? 200 : 401);
+		if (reachesUpstream) {
+			String expected = credential.equals("gateway key") ? (anthropic ? "sk-ant-upstream" : "sk-upstream")
+					: "sk-callers-own";
+			String seen = MockUpstreams.take(upstream).getHeaders().get(header);
+			assertThat(seen).isEqualTo(prefix + expected);
+		}
+	}
+
+	static Stream<Arguments> dialectsAndCredentials() {
+		return Stream.of("openai", "unified", "anthropic")
+			.flatMap((dialect) -> Stream.of("no key", "wrong gateway key", "gateway key", "own key")
+				.map((credential) -> Arguments.of(dialect, credential)));
 	}
 
 	@Test
