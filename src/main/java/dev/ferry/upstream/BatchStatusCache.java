@@ -1,11 +1,13 @@
 package dev.ferry.upstream;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import reactor.core.publisher.Mono;
@@ -30,7 +32,11 @@ public final class BatchStatusCache {
 	/** The caller headers that change what an upstream answers, besides credentials. */
 	private static final String[] VARIANT_HEADERS = { "anthropic-version", "anthropic-beta" };
 
-	private final AsyncCache<Key, JsonNode> cache;
+	/** Answers kept for their TTL. */
+	private final Cache<Key, JsonNode> kept;
+
+	/** Calls under way, which concurrent retrieves join. */
+	private final Map<Key, CompletableFuture<JsonNode>> inFlight = new ConcurrentHashMap<>();
 
 	private final ProviderProperties.StatusCache settings;
 
@@ -44,10 +50,10 @@ public final class BatchStatusCache {
 	public BatchStatusCache(ProviderProperties.StatusCache settings, Predicate<JsonNode> ended) {
 		this.settings = settings;
 		this.ended = ended;
-		this.cache = Caffeine.newBuilder()
+		this.kept = Caffeine.newBuilder()
 			.maximumSize(settings.maxEntries())
 			.expireAfter(Expiry.<Key, JsonNode>writing((key, batch) -> ttl(batch)))
-			.buildAsync();
+			.build();
 	}
 
 	private Duration ttl(JsonNode batch) {
@@ -63,8 +69,12 @@ public final class BatchStatusCache {
 	public Mono<JsonNode> get(String batchId, Mono<JsonNode> load) {
 		return Mono.deferContextual((context) -> {
 			Key key = new Key(batchId, credentialOf(CallerHeaders.from(context)));
+			JsonNode hit = this.kept.getIfPresent(key);
+			if (hit != null) {
+				return Mono.just(hit.deepCopy());
+			}
 			CompletableFuture<JsonNode> ours = new CompletableFuture<>();
-			CompletableFuture<JsonNode> shared = this.cache.asMap().putIfAbsent(key, ours);
+			CompletableFuture<JsonNode> shared = this.inFlight.putIfAbsent(key, ours);
 			if (shared == null) {
 				shared = ours;
 				// Subscribed here, not by the caller: one caller going away must not
@@ -73,7 +83,7 @@ public final class BatchStatusCache {
 				load.switchIfEmpty(Mono.error(() -> new IllegalStateException("the upstream answered no batch")))
 					.contextWrite(context)
 					.subscribe((batch) -> settle(key, ours, batch), (failure) -> {
-						this.cache.asMap().remove(key, ours);
+						this.inFlight.remove(key, ours);
 						ours.completeExceptionally(failure);
 					});
 			}
@@ -82,16 +92,14 @@ public final class BatchStatusCache {
 	}
 
 	/**
-	 * Keeps or drops an answered call before anyone sees it complete, so that its TTL
-	 * holds from the first moment and a call that is not kept is never joined late.
+	 * Keeps the answer (unless its TTL is zero) before the call stops being joinable, so
+	 * that no retrieve in between starts a second call, then hands it to the waiters.
 	 */
 	private void settle(Key key, CompletableFuture<JsonNode> call, JsonNode batch) {
-		if (ttl(batch).isZero()) {
-			this.cache.asMap().remove(key, call);
+		if (!ttl(batch).isZero()) {
+			this.kept.put(key, batch);
 		}
-		else {
-			this.cache.synchronous().put(key, batch);
-		}
+		this.inFlight.remove(key, call);
 		call.complete(batch);
 	}
 
@@ -112,7 +120,7 @@ public final class BatchStatusCache {
 	 * @param batchId the provider's batch id
 	 */
 	private void forget(String batchId) {
-		this.cache.synchronous().asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
+		this.kept.asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
 	}
 
 	/**
