@@ -2,7 +2,6 @@ package dev.ferry.anthropic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -13,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.web.RandomIds;
 import dev.ferry.anthropic.KeptBatches.KeptBatch;
 import dev.ferry.results.JsonLine;
 import dev.ferry.results.JsonLines;
@@ -116,7 +116,7 @@ final class AnthropicBatchCreation {
 		Supplier<Flux<Prepared>> prepared = () -> requests.get().map((request) -> prepare(request, endpoint, model));
 		return prepared.get().reduce(new Summary(0, 0, false, 0), Summary::add).flatMap((summary) -> {
 			check(summary);
-			String table = (summary.hashed() > 0) ? UUID.randomUUID().toString() : null;
+			String table = (summary.hashed() > 0) ? RandomIds.hex(16) : null;
 			Mono<Void> saveTable = (table != null) ? this.kept.saveCustomIds(this.provider, table,
 					prepared.get()
 						.filter((item) -> CustomIds.needsTable(item.sentId()))

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -13,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.web.RandomIds;
 import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
@@ -74,8 +74,7 @@ public final class HeldFiles {
 	 */
 	public Mono<FileObject> upload(Flux<PartEvent> events) {
 		long now = this.clock.millis();
-		String nativeId = NATIVE_PREFIX + String.format("%012x", now) + "-"
-				+ UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String nativeId = NATIVE_PREFIX + String.format("%012x", now) + "-" + RandomIds.hex(6);
 		return this.uploads.write(contentKey(nativeId), events, PURPOSES).flatMap((stored) -> {
 			ObjectNode record = this.mapper.createObjectNode()
 				.put("filename", stored.filename())

@@ -1,6 +1,6 @@
 package dev.ferry.sandbox;
 
-import java.util.UUID;
+import dev.ferry.web.RandomIds;
 
 /**
  * Random ids in OpenAI's styles ({@code file-…}, {@code batch_…}).
@@ -11,7 +11,7 @@ final class SandboxIds {
 	}
 
 	static String mint(String prefix) {
-		return prefix + UUID.randomUUID().toString().replace("-", "");
+		return prefix + RandomIds.hex(16);
 	}
 
 }

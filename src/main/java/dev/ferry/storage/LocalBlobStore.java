@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -16,6 +15,8 @@ import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+
+import dev.ferry.web.RandomIds;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -48,7 +49,7 @@ public final class LocalBlobStore implements BlobStore {
 	@Override
 	public Mono<Long> write(String key, Flux<DataBuffer> content) {
 		Path target = resolve(key);
-		Path temporary = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+		Path temporary = target.resolveSibling(target.getFileName() + "." + RandomIds.hex(8) + ".tmp");
 		AtomicLong written = new AtomicLong();
 		Flux<DataBuffer> buffers = content.doOnNext((buffer) -> written.addAndGet(buffer.readableByteCount()))
 			.publishOn(Schedulers.boundedElastic(), WRITE_PREFETCH);
@@ -75,7 +76,7 @@ public final class LocalBlobStore implements BlobStore {
 	public Mono<Boolean> writeIfAbsent(String key, byte[] content) {
 		Path target = resolve(key);
 		return Mono.fromCallable(() -> {
-			Path temporary = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+			Path temporary = target.resolveSibling(target.getFileName() + "." + RandomIds.hex(8) + ".tmp");
 			Files.createDirectories(target.getParent());
 			Files.write(temporary, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 			try {

@@ -19,6 +19,7 @@ class WebConfiguration implements WebFluxConfigurer {
 
 	WebConfiguration(FerryProperties properties) {
 		this.properties = properties;
+		RandomIds.seed();
 	}
 
 	@Bean
