@@ -22,7 +22,7 @@ java -Xmx256m -cp "$CP" dev.ferry.bench.load.UpstreamStub $STUB_PORT > target/st
 STUB_PID=$!
 
 START=$(date +%s%N)
-java -Xmx256m -jar target/ferry.jar --server.port=$FERRY_PORT --logging.level.root=warn --logging.level.dev.ferry.FerryApplication=info \
+java -Xmx256m -Xlog:gc:file=target/ferry-gc.log -jar target/ferry.jar --server.port=$FERRY_PORT --logging.level.root=warn --logging.level.dev.ferry.FerryApplication=info \
   --ferry.storage.path="$STORAGE" \
   --ferry.providers.openai.base-url=http://127.0.0.1:$STUB_PORT/v1 \
   --ferry.providers.openai.api-key=sk-stub \

@@ -21,14 +21,13 @@ import reactor.netty.resources.ConnectionProvider;
  * earlier ones have been answered, and measures each from the moment it was due (so a
  * stall shows in the latencies instead of slowing the sender). Every scenario runs
  * directly against the upstream stub and through Ferry to the same stub, and the
- * difference is printed; then both are driven to saturation.
+ * difference is printed; then both are driven to saturation. Each run is preceded by a
+ * warm-up as long as itself, so that the JIT has compiled the paths it measures.
  *
  * <p>
  * {@code LoadDriver <stub-url> <ferry-url> <gateway-key> <rate/s> <seconds> <connections>}
  */
 public final class LoadDriver {
-
-	private static final Duration WARM_UP = Duration.ofSeconds(5);
 
 	private LoadDriver() {
 	}
@@ -54,8 +53,8 @@ public final class LoadDriver {
 						(n) -> ferry + "/openai/v1/batches/batch_" + n + "/cancel"),
 				new Scenario("results page (100 lines)", HttpMethod.GET, (n) -> stub + "/v1/files/file-out/content",
 						(n) -> ferry + "/v1/batches/batch_done_1/results?provider=openai&limit=100"));
-		System.out.printf(Locale.ROOT, "open loop at %d req/s for %ds (after %ds warm-up), %d connections%n%n", rate,
-				duration.toSeconds(), WARM_UP.toSeconds(), connections);
+		System.out.printf(Locale.ROOT, "open loop at %d req/s for %ds (after as long a warm-up), %d connections%n%n",
+				rate, duration.toSeconds(), connections);
 		System.out.printf(Locale.ROOT, "%-26s %-7s %9s %9s %9s %9s %8s %7s%n", "scenario", "target", "p50 ms", "p99 ms",
 				"p99.9 ms", "max ms", "req/s", "errors");
 		for (Scenario scenario : scenarios) {
@@ -79,7 +78,7 @@ public final class LoadDriver {
 
 	private static Result openLoop(HttpClient client, Scenario scenario, LongFunction<String> url, String key, int rate,
 			Duration duration) throws InterruptedException {
-		openLoopRun(client, scenario.method(), url, key, rate, WARM_UP);
+		openLoopRun(client, scenario.method(), url, key, rate, duration);
 		return openLoopRun(client, scenario.method(), url, key, rate, duration);
 	}
 
@@ -119,7 +118,7 @@ public final class LoadDriver {
 			Duration duration) throws InterruptedException {
 		Semaphore slots = new Semaphore(inFlight);
 		AtomicLong completed = new AtomicLong();
-		long warmUpEnd = System.nanoTime() + WARM_UP.toNanos();
+		long warmUpEnd = System.nanoTime() + duration.toNanos();
 		long end = warmUpEnd + duration.toNanos();
 		long n = 0;
 		while (System.nanoTime() < end) {
