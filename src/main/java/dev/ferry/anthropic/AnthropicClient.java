@@ -80,8 +80,7 @@ final class AnthropicClient {
 			.uri("/v1/messages/batches")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(this.mapper.writeValueAsBytes(body)), null);
-		return CallerHeaders.current()
-			.flatMap((caller) -> this.retries.creating(create, caller.idempotencyKey().isPresent()));
+		return this.retries.creating(create);
 	}
 
 	/**

@@ -3,11 +3,8 @@ package dev.ferry.idempotency;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import reactor.core.publisher.Flux;
@@ -18,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.storage.BlobStore;
+import dev.ferry.upstream.SharedCalls;
 import dev.ferry.upstream.UpstreamFailures;
 import dev.ferry.web.ApiError;
 import dev.ferry.web.ApiErrors;
@@ -70,8 +68,11 @@ public class IdempotentCreates implements HandlerFilterFunction<ServerResponse, 
 
 	private final JsonMapper mapper;
 
-	/** Creates under way on this replica, by scope, so that retries join them. */
-	private final Map<String, Flight> flights = new ConcurrentHashMap<>();
+	/**
+	 * Creates under way on this replica, by scope, so that retries join them; each runs
+	 * to its end, and is recorded, even if its caller goes away.
+	 */
+	private final SharedCalls<String, Outcome> flights = new SharedCalls<>();
 
 	@Autowired
 	IdempotentCreates(BlobStore blobs, JsonMapper mapper, FerryProperties properties) {
@@ -102,21 +103,12 @@ public class IdempotentCreates implements HandlerFilterFunction<ServerResponse, 
 				.body(Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body))))
 				.build();
 			return Mono.deferContextual((context) -> {
-				Flight ours = new Flight(fingerprint);
-				Flight flight = this.flights.computeIfAbsent(scope, (unused) -> ours);
-				if (flight == ours) {
-					// Subscribed here, not by the caller: the create runs to its end, and
-					// is
-					// recorded, even if this caller goes away.
-					run(scope, key, fingerprint, replayable, create).contextWrite(context)
-						.doFinally((signal) -> this.flights.remove(scope, ours))
-						.subscribe(ours.outcome::complete, ours.outcome::completeExceptionally);
-				}
-				else if (!flight.request.equals(fingerprint)) {
+				var flight = this.flights.join(scope, fingerprint,
+						() -> run(scope, key, fingerprint, replayable, create), context);
+				if (!flight.request().equals(fingerprint)) {
 					return Mono.error(reused(key));
 				}
-				boolean joined = flight != ours;
-				return Mono.fromFuture(flight.outcome, true).flatMap((outcome) -> outcome.respond(joined));
+				return flight.answer().flatMap((outcome) -> outcome.respond(flight.joined()));
 			});
 		});
 	}
@@ -205,19 +197,6 @@ public class IdempotentCreates implements HandlerFilterFunction<ServerResponse, 
 				"the create with " + HEADER + " '" + key + "' failed after it may have reached the provider (" + reason
 						+ "), so a batch may exist: list your batches before creating again with a new key",
 				HEADER, null);
-	}
-
-	/** A create under way on this replica, which retries with the same key join. */
-	private static final class Flight {
-
-		final String request;
-
-		final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-
-		Flight(String request) {
-			this.request = request;
-		}
-
 	}
 
 	/** The answer to a create, as first given and as replayed. */

@@ -87,9 +87,7 @@ final class OpenAiProvider implements BatchProvider {
 			.uri("/batches")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(this.mapper.writeValueAsBytes(body)));
-		return CallerHeaders.current()
-			.flatMap((caller) -> this.retries.creating(create, caller.idempotencyKey().isPresent()))
-			.map((node) -> OpenAiWire.batchFromWire(this.name, node, body));
+		return this.retries.creating(create).map((node) -> OpenAiWire.batchFromWire(this.name, node, body));
 	}
 
 	@Override

@@ -1,10 +1,7 @@
 package dev.ferry.upstream;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -15,7 +12,6 @@ import tools.jackson.databind.JsonNode;
 
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.web.CallerHeaders;
-import dev.ferry.web.Sha256;
 
 /**
  * Absorbs polling storms: concurrent retrieves of one batch share a single upstream call,
@@ -36,7 +32,7 @@ public final class BatchStatusCache {
 	private final Cache<Key, JsonNode> kept;
 
 	/** Calls under way, which concurrent retrieves join. */
-	private final Map<Key, CompletableFuture<JsonNode>> inFlight = new ConcurrentHashMap<>();
+	private final SharedCalls<Key, JsonNode> inFlight = new SharedCalls<>();
 
 	private final ProviderProperties.StatusCache settings;
 
@@ -73,34 +69,17 @@ public final class BatchStatusCache {
 			if (hit != null) {
 				return Mono.just(hit.deepCopy());
 			}
-			CompletableFuture<JsonNode> ours = new CompletableFuture<>();
-			CompletableFuture<JsonNode> shared = this.inFlight.putIfAbsent(key, ours);
-			if (shared == null) {
-				shared = ours;
-				// Subscribed here, not by the caller: one caller going away must not
-				// cancel
-				// the call the others wait on.
-				load.switchIfEmpty(Mono.error(() -> new IllegalStateException("the upstream answered no batch")))
-					.contextWrite(context)
-					.subscribe((batch) -> settle(key, ours, batch), (failure) -> {
-						this.inFlight.remove(key, ours);
-						ours.completeExceptionally(failure);
-					});
-			}
-			return Mono.fromFuture(shared, true).map(JsonNode::deepCopy);
+			return this.inFlight.join(key, key, () -> load, context, (batch) -> keep(key, batch))
+				.answer()
+				.map(JsonNode::deepCopy);
 		});
 	}
 
-	/**
-	 * Keeps the answer (unless its TTL is zero) before the call stops being joinable, so
-	 * that no retrieve in between starts a second call, then hands it to the waiters.
-	 */
-	private void settle(Key key, CompletableFuture<JsonNode> call, JsonNode batch) {
+	/** Keeps an answer for its TTL, unless that is zero. */
+	private void keep(Key key, JsonNode batch) {
 		if (!ttl(batch).isZero()) {
 			this.kept.put(key, batch);
 		}
-		this.inFlight.remove(key, call);
-		call.complete(batch);
 	}
 
 	/**
@@ -128,8 +107,8 @@ public final class BatchStatusCache {
 	 * key, or the gateway's keys) and the headers that change the answer's shape.
 	 */
 	private static String credentialOf(CallerHeaders caller) {
-		StringBuilder credential = new StringBuilder((caller.gateway() != null) ? "gateway"
-				: caller.ownKey().map((key) -> "own:" + Sha256.hex(key)).orElse("anonymous"));
+		// Every gateway key spends the same configured provider keys, so shares one view.
+		StringBuilder credential = new StringBuilder((caller.gateway() != null) ? "gateway" : caller.principal());
 		for (String header : VARIANT_HEADERS) {
 			Optional<String> value = caller.get(header);
 			credential.append('\n').append(value.orElse(""));

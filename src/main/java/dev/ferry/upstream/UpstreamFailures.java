@@ -4,7 +4,9 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
+import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
@@ -65,6 +67,15 @@ public final class UpstreamFailures {
 	public static boolean isPoolSaturated(Throwable failure) {
 		return hasCause(failure, PoolAcquirePendingLimitException.class)
 				|| hasCause(failure, PoolAcquireTimeoutException.class);
+	}
+
+	/**
+	 * Whether the upstream accepted the connection but did not answer in time.
+	 * @param failure the failure
+	 * @return true for a response or read timeout
+	 */
+	public static boolean isTimeout(Throwable failure) {
+		return hasCause(failure, TimeoutException.class) || hasCause(failure, ReadTimeoutException.class);
 	}
 
 	/**

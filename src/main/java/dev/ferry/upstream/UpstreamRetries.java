@@ -13,6 +13,7 @@ import reactor.util.retry.Retry;
 
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.web.ApiError;
+import dev.ferry.web.CallerHeaders;
 
 /**
  * One provider's retry policy. Calls that are safe to repeat are retried after transient
@@ -44,14 +45,18 @@ public final class UpstreamRetries {
 	}
 
 	/**
-	 * A call that creates something, which may be repeated only when the client asked for
-	 * idempotency and the upstream certainly did nothing with the failed attempt.
+	 * A call that creates something, which may be repeated only when the caller sent an
+	 * {@code Idempotency-Key} and the upstream certainly did nothing with the failed
+	 * attempt.
 	 * @param <T> the result type
 	 * @param call the call, subscribed once per attempt
-	 * @param clientAskedForIdempotency whether the client sent an {@code Idempotency-Key}
 	 * @return the call, with retries only when both hold
 	 */
-	public <T> Mono<T> creating(Mono<T> call, boolean clientAskedForIdempotency) {
+	public <T> Mono<T> creating(Mono<T> call) {
+		return CallerHeaders.current().flatMap((caller) -> creating(call, caller.idempotencyKey().isPresent()));
+	}
+
+	<T> Mono<T> creating(Mono<T> call, boolean clientAskedForIdempotency) {
 		if (!clientAskedForIdempotency) {
 			return call;
 		}

@@ -1,8 +1,5 @@
 package dev.ferry.web;
 
-import java.util.concurrent.TimeoutException;
-
-import io.netty.handler.timeout.ReadTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
@@ -58,7 +55,7 @@ public final class ApiErrors {
 		if (UpstreamFailures.isPoolSaturated(failure)) {
 			return withCause(UpstreamFailures.overloaded(), failure);
 		}
-		if (isTimeout(failure)) {
+		if (UpstreamFailures.isTimeout(failure)) {
 			// The upstream accepted the connection but did not answer in time: a gateway
 			// timeout, so clients know retrying later may help.
 			return withCause(new ApiError(504, "api_error", "upstream_timeout",
@@ -85,15 +82,6 @@ public final class ApiErrors {
 	private static ApiError withCause(ApiError error, Throwable cause) {
 		error.initCause(cause);
 		return error;
-	}
-
-	private static boolean isTimeout(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof TimeoutException || cause instanceof ReadTimeoutException) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private static String mostSpecificMessage(Throwable failure) {
