@@ -84,12 +84,11 @@ final class AnthropicResultFiles {
 				return new FileContent(JSONL, -1,
 						JsonLines
 							.frame(this.client.results(AnthropicWire.text(batch, "results_url")), this.maxLineBytes)
-							.map((line) -> this.mapper.readTree(line.text()))
-							.filter((result) -> AnthropicResultToChat.succeeded(result) == output)
-							.map((result) -> this.translator.line(result,
-									customIds.apply(result.path("custom_id").asString("")), batchId, endedAt(batch),
-									translated))
-							.map((line) -> JsonLines.line(this.mapper, line)));
+							.map((line) -> AnthropicResult.read(this.mapper,
+									line.text().getBytes(java.nio.charset.StandardCharsets.UTF_8), !translated))
+							.filter((result) -> result.succeeded() == output)
+							.map((result) -> this.translator.line(result, customIds.apply(result.customId()), batchId,
+									endedAt(batch))));
 			})));
 	}
 

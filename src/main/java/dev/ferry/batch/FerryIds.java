@@ -1,10 +1,12 @@
 package dev.ferry.batch;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +20,10 @@ public final class FerryIds {
 
 	/** Marks a minted id, so a native id with the same prefix is not mistaken for one. */
 	private static final String MARK = "fy1";
+
+	private static final HexFormat HEX = HexFormat.of();
+
+	private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(FerryIds::md5);
 
 	private static final char SEPARATOR = '\n';
 
@@ -70,10 +76,24 @@ public final class FerryIds {
 	 * A stable id derived from a seed, so that lines regenerated or re-translated from
 	 * the same input carry the same ids.
 	 * @param seed the seed
-	 * @return 32 hex digits
+	 * @return 32 hex digits: the name-based (version 3) UUID of the seed, without dashes
 	 */
 	public static String stable(String seed) {
-		return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+		// UUID.nameUUIDFromBytes, with the digest looked up once per thread rather than
+		// once per id: result translation mints one id per line.
+		byte[] hash = MD5.get().digest(seed.getBytes(StandardCharsets.UTF_8));
+		hash[6] = (byte) ((hash[6] & 0x0f) | 0x30);
+		hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+		return HEX.formatHex(hash);
+	}
+
+	private static MessageDigest md5() {
+		try {
+			return MessageDigest.getInstance("MD5");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java platform has MD5", ex);
+		}
 	}
 
 	/**

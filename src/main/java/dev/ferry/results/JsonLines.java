@@ -1,9 +1,14 @@
 package dev.ferry.results;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -58,6 +63,25 @@ public final class JsonLines {
 		return DefaultDataBufferFactory.sharedInstance.wrap(line);
 	}
 
+	/**
+	 * One JSONL line written with a streaming generator, for lines that are rewritten
+	 * without building a tree.
+	 * @param mapper the mapper whose write settings apply
+	 * @param sizeHint the bytes the line is expected to take, so that its buffer is sized
+	 * once
+	 * @param writer writes one JSON value
+	 * @return a buffer holding the value's JSON and a newline
+	 */
+	public static DataBuffer write(JsonMapper mapper, int sizeHint, Consumer<JsonGenerator> writer) {
+		LineBuffer out = new LineBuffer(sizeHint);
+		// Straight from the factory: a line needs no databind context of its own.
+		try (JsonGenerator generator = mapper.tokenStreamFactory().createGenerator(ObjectWriteContext.empty(), out)) {
+			writer.accept(generator);
+		}
+		out.write('\n');
+		return out.asDataBuffer();
+	}
+
 	private static byte[] consume(DataBuffer buffer) {
 		try {
 			byte[] bytes = new byte[buffer.readableByteCount()];
@@ -67,6 +91,19 @@ public final class JsonLines {
 		finally {
 			DataBufferUtils.release(buffer);
 		}
+	}
+
+	/** Hands its bytes to a data buffer without copying them. */
+	private static final class LineBuffer extends ByteArrayOutputStream {
+
+		LineBuffer(int size) {
+			super(size);
+		}
+
+		DataBuffer asDataBuffer() {
+			return DefaultDataBufferFactory.sharedInstance.wrap(ByteBuffer.wrap(this.buf, 0, this.count));
+		}
+
 	}
 
 }

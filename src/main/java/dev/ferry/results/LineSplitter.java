@@ -1,8 +1,8 @@
 package dev.ferry.results;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,8 +53,7 @@ public final class LineSplitter {
 		int start = 0;
 		for (int i = 0; i < bytes.length; i++) {
 			if (bytes[i] == '\n') {
-				append(bytes, start, i - start);
-				completeLine(lines, this.fed + i + 1);
+				completeLine(lines, lineUpTo(bytes, start, i), this.fed + i + 1);
 				start = i + 1;
 			}
 		}
@@ -70,7 +69,7 @@ public final class LineSplitter {
 	public List<JsonLine> finish() {
 		List<JsonLine> lines = new ArrayList<>(1);
 		if (this.partial.size() > 0) {
-			completeLine(lines, this.fed);
+			completeLine(lines, takePartial(), this.fed);
 		}
 		return lines;
 	}
@@ -82,16 +81,45 @@ public final class LineSplitter {
 		this.partial.write(bytes, offset, length);
 	}
 
-	private void completeLine(List<JsonLine> lines, long end) {
-		this.lineNumber++;
-		String text = this.partial.toString(StandardCharsets.UTF_8);
+	/**
+	 * A line ending in this chunk, copied once: straight from the chunk when it began in
+	 * it.
+	 */
+	private byte[] lineUpTo(byte[] bytes, int start, int newline) {
+		if (this.partial.size() == 0) {
+			if (newline - start > this.maxLineBytes) {
+				throw new LineTooLongException(this.lineNumber + 1, this.maxLineBytes);
+			}
+			return Arrays.copyOfRange(bytes, start, newline);
+		}
+		append(bytes, start, newline - start);
+		return takePartial();
+	}
+
+	private byte[] takePartial() {
+		byte[] line = this.partial.toByteArray();
 		this.partial.reset();
-		if (text.endsWith("\r")) {
-			text = text.substring(0, text.length() - 1);
+		return line;
+	}
+
+	private void completeLine(List<JsonLine> lines, byte[] line, long end) {
+		this.lineNumber++;
+		int length = (line.length > 0 && line[line.length - 1] == '\r') ? line.length - 1 : line.length;
+		if (!isBlank(line, length)) {
+			lines.add(new JsonLine(this.lineNumber, (length == line.length) ? line : Arrays.copyOf(line, length), end));
 		}
-		if (!text.isBlank()) {
-			lines.add(new JsonLine(this.lineNumber, text, end));
+	}
+
+	/**
+	 * Blank as {@link String#isBlank()} has it, for the ASCII whitespace JSONL can hold.
+	 */
+	private static boolean isBlank(byte[] line, int length) {
+		for (int i = 0; i < length; i++) {
+			if (line[i] < 0 || !Character.isWhitespace(line[i])) {
+				return false;
+			}
 		}
+		return true;
 	}
 
 }

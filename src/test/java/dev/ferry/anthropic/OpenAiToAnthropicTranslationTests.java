@@ -1,13 +1,17 @@
 package dev.ferry.anthropic;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.io.buffer.DataBuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -154,19 +158,17 @@ class OpenAiToAnthropicTranslationTests {
 
 	@Test
 	void turnsAMessageIntoAChatCompletion() {
-		JsonNode completion = this.toChat.completion(
-				json("""
-						{"id":"msg_1","type":"message","role":"assistant","model":"claude-x",
-						 "content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hello "},
-						   {"type":"text","text":"there"},{"type":"tool_use","id":"tu_1","name":"f","input":{"a":[1,2]}}],
-						 "stop_reason":"tool_use","stop_sequence":null,
-						 "usage":{"input_tokens":10,"output_tokens":4,"cache_read_input_tokens":3,"cache_creation_input_tokens":2,
-						   "output_tokens_details":{"reasoning_tokens":1}}}
-						"""),
-				1_700_000_000L);
-		// Compared as parsed text: the translator writes longs where the parser reads
-		// ints.
-		assertThat(json(completion.toString())).isEqualTo(
+		String message = """
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-x",
+				 "content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hello "},
+				   {"type":"text","text":"there"},{"type":"tool_use","id":"tu_1","name":"f","input":{"a":[1,2]}}],
+				 "stop_reason":"tool_use","stop_sequence":null,
+				 "usage":{"input_tokens":10,"output_tokens":4,"cache_read_input_tokens":3,"cache_creation_input_tokens":2,
+				   "output_tokens_details":{"reasoning_tokens":1}}}
+				""";
+		JsonNode line = translated(
+				"{\"custom_id\":\"sent\",\"result\":{\"type\":\"succeeded\",\"message\":" + message + "}}", true);
+		assertThat(line.at("/response/body")).isEqualTo(
 				json("""
 						{"id":"msg_1","object":"chat.completion","created":1700000000,"model":"claude-x",
 						 "choices":[{"index":0,"message":{"role":"assistant","content":"Hello there","refusal":null,
@@ -178,30 +180,66 @@ class OpenAiToAnthropicTranslationTests {
 						"""));
 	}
 
+	@Test
+	void readsResultPropertiesInAnyOrder() {
+		String ordered = "{\"custom_id\":\"sent\",\"result\":{\"type\":\"succeeded\",\"message\":{\"id\":\"msg_1\","
+				+ "\"model\":\"m\",\"content\":[{\"type\":\"text\",\"text\":\"Hi\"},{\"type\":\"tool_use\",\"id\":\"tu\","
+				+ "\"name\":\"f\",\"input\":{}}],\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":1}}}}";
+		String shuffled = "{\"result\":{\"message\":{\"usage\":{\"input_tokens\":1},\"stop_reason\":\"tool_use\","
+				+ "\"content\":[{\"text\":\"Hi\",\"type\":\"text\"},{\"input\":{},\"name\":\"f\",\"id\":\"tu\","
+				+ "\"type\":\"tool_use\"}],\"model\":\"m\",\"id\":\"msg_1\"},\"type\":\"succeeded\"},\"custom_id\":\"sent\"}";
+		assertThat(translated(shuffled, true)).isEqualTo(translated(ordered, true));
+		assertThat(translated(ordered, true).at("/response/body/choices/0/message/content").asString()).isEqualTo("Hi");
+	}
+
+	@Test
+	void carriesEscapedAndNonAsciiTextIntoTheCompletionUnchanged() {
+		String text = "{\"custom_id\":\"c\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":["
+				+ "{\"type\":\"text\",\"text\":\"say \\\"hi\\\"\\\\ \\u00e9 ü 😀\\n\"},{\"type\":\"text\",\"text\":\"\"},"
+				+ "{\"type\":\"text\",\"text\":\"\\ud83d\\ude00 end\"}]}}}";
+		assertThat(translated(text, true).at("/response/body/choices/0/message/content").asString())
+			.isEqualTo("say \"hi\"\\ é ü 😀\n😀 end");
+	}
+
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = {
 			"{\"type\":\"succeeded\",\"message\":{\"id\":\"msg_1\",\"content\":[],\"stop_reason\":\"end_turn\",\"usage\":{}}}|/response/status_code|200",
 			"{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"bad\"}}}|/response/status_code|400",
 			"{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"busy\"}}}|/response/status_code|529",
 			"{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}}|/response/body/error/type|rate_limit_error",
+			"{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"boom\"},\"request_id\":\"req_up\"}}|/response/request_id|req_up",
 			"{\"type\":\"expired\"}|/error/code|batch_expired", "{\"type\":\"canceled\"}|/error/code|batch_cancelled" })
 	void turnsEveryResultTypeIntoAnOpenAiLine(String result, String pointer, String expected) {
-		JsonNode line = this.toChat.line(json("{\"custom_id\":\"sent\",\"result\":" + result + "}"), "mine",
-				"msgbatch_1", 1L, true);
+		String text = "{\"custom_id\":\"sent\",\"result\":" + result + "}";
+		JsonNode line = translated(text, true);
 		assertThat(line.path("custom_id").asString()).isEqualTo("mine");
 		assertThat(line.path("id").asString()).startsWith("batch_req_");
 		assertThat(line.at(pointer).asString()).isEqualTo(expected);
-		assertThat(AnthropicResultToChat.succeeded(json("{\"result\":" + result + "}")))
-			.isEqualTo(result.contains("succeeded"));
+		assertThat(read(text, false).succeeded()).isEqualTo(result.contains("succeeded"));
 	}
 
 	@Test
 	void keepsAMessagesResponseAsItIsForMessagesBatches() {
-		JsonNode message = json("{\"id\":\"msg_1\",\"type\":\"message\",\"content\":[]}");
-		JsonNode line = this.toChat.line(
-				json("{\"custom_id\":\"a\",\"result\":{\"type\":\"succeeded\",\"message\":" + message + "}}"), "a",
-				"msgbatch_1", 1L, false);
-		assertThat(line.at("/response/body")).isEqualTo(message);
+		String message = "{ \"id\" : \"msg_1\", \"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"ünï \\\"q\\\"\"}],"
+				+ "\"usage\":{\"output_tokens\":1.0e0} }";
+		JsonNode line = translated(
+				"{\"custom_id\":\"a\",\"result\":{\"type\":\"succeeded\",\"message\":" + message + "}}", false);
+		assertThat(line.at("/response/body")).isEqualTo(json(message));
+		assertThat(line.at("/response/body/content/0/text").asString()).isEqualTo("ünï \"q\"");
+	}
+
+	@Test
+	void refusesAResultLineThatIsNotJson() {
+		assertThatExceptionOfType(JacksonException.class)
+			.isThrownBy(() -> read("{\"custom_id\":\"a\",\"result\":{", true));
+	}
+
+	/** The OpenAI line of an Anthropic result line, for custom id {@code mine}. */
+	private JsonNode translated(String anthropicLine, boolean translate) {
+		DataBuffer line = this.toChat.line(read(anthropicLine, !translate), "mine", "msgbatch_1", 1_700_000_000L);
+		String text = line.toString(StandardCharsets.UTF_8);
+		assertThat(text).endsWith("\n").doesNotContain("\n{");
+		return json(text);
 	}
 
 	@ParameterizedTest
@@ -221,6 +259,10 @@ class OpenAiToAnthropicTranslationTests {
 
 	private JsonNode translate(String body) {
 		return this.toMessages.translate(json(body), null);
+	}
+
+	private AnthropicResult read(String line, boolean keepMessage) {
+		return AnthropicResult.read(this.mapper, line.getBytes(StandardCharsets.UTF_8), keepMessage);
 	}
 
 	private JsonNode json(String text) {

@@ -1,6 +1,11 @@
 package dev.ferry.batch;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +24,15 @@ class FerryIdsTests {
 		assertThat(FerryIds.decode("msgbatch_", "msgbatch_fy1!!!")).isEmpty();
 		assertThat(FerryIds.decode("msgbatch_", "msgbatch_fy1" + "bm9zZXBhcmF0b3I")).isEmpty();
 		assertThat(FerryIds.decode("batch_", FerryIds.mint("msgbatch_", "p", "n"))).isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "msgbatch_1\nrequest-1", "", "ünïcödé\nx" })
+	void keepsStableIdsAsTheyWereFirstMinted(String seed) {
+		// Output lines already handed out carry these ids; they must not change.
+		assertThat(FerryIds.stable(seed))
+			.isEqualTo(UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString().replace("-", ""))
+			.hasSize(32);
 	}
 
 }
