@@ -1,7 +1,10 @@
 package dev.ferry.results;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,6 +18,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.util.RawValue;
 
 import dev.ferry.bench.BenchLines;
 import dev.ferry.results.ResultCursors.Cursor;
@@ -24,7 +29,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
  * The results path's building blocks: JSONL framing of downloaded chunks, the paging
- * operator, and cursor signing. Scores are lines (or cursors) per second.
+ * operator, results items, and cursor signing. Scores are lines (or cursors) per second.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,6 +47,10 @@ public class ResultsPipelineBenchmark {
 	private final ResultCursors cursors = new ResultCursors("benchmark-secret");
 
 	private String cursor;
+
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	private final ResultItems items = new ResultItems(this.mapper);
 
 	@Setup
 	public void data() {
@@ -66,6 +75,20 @@ public class ResultsPipelineBenchmark {
 			items += Pages.of(lines.skip(skip), 100).block().items().size();
 		}
 		return items;
+	}
+
+	/**
+	 * Framed lines turned into results items and written into a page body, as {@code GET
+	 * /v1/batches/{id}/results} does for every page.
+	 */
+	@Benchmark
+	@OperationsPerInvocation(BenchLines.LINES)
+	public byte[] framedLinesIntoItemsAndPageJson() {
+		List<RawValue> page = JsonLines.frame(chunks(), 32 * 1024 * 1024)
+			.map((line) -> new RawValue(this.items.item(line, UnaryOperator.identity())))
+			.collectList()
+			.block();
+		return this.mapper.writeValueAsBytes(Map.of("results", page));
 	}
 
 	/** A cursor signed and then checked, as each page does. */

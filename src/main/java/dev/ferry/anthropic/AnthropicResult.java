@@ -10,6 +10,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.results.JsonFields;
+import dev.ferry.results.RawJson;
 
 /**
  * What the OpenAI line of one Anthropic result line is made of, read in one streaming
@@ -27,7 +28,7 @@ import dev.ferry.results.JsonFields;
  * @param requestId an errored request's {@code request_id}
  * @param sizeHint the bytes of the line it was read from
  */
-record AnthropicResult(String customId, String type, @Nullable Reply reply, @Nullable String messageJson,
+record AnthropicResult(String customId, String type, @Nullable Reply reply, @Nullable RawJson messageJson,
 		String errorType, @Nullable String errorMessage, @Nullable String requestId, int sizeHint) {
 
 	boolean succeeded() {
@@ -56,6 +57,7 @@ record AnthropicResult(String customId, String type, @Nullable Reply reply, @Nul
 					}
 				}
 			});
+			JsonFields.requireEnd(parser);
 			return new AnthropicResult(reading.customId, reading.type, reading.reply, reading.messageJson,
 					reading.errorType, reading.errorMessage, reading.requestId, line.length);
 		}
@@ -76,7 +78,7 @@ record AnthropicResult(String customId, String type, @Nullable Reply reply, @Nul
 
 		@Nullable Reply reply;
 
-		@Nullable String messageJson;
+		@Nullable RawJson messageJson;
 
 		String errorType = "api_error";
 
@@ -207,7 +209,7 @@ record AnthropicResult(String customId, String type, @Nullable Reply reply, @Nul
 					case "text" -> block.text = JsonFields.escapedText(this.parser, this.line, "");
 					case "id" -> block.id = JsonFields.text(this.parser, "");
 					case "name" -> block.name = JsonFields.text(this.parser, "");
-					case "input" -> block.input = JsonFields.raw(this.parser, this.line);
+					case "input" -> block.input = JsonFields.raw(this.parser, this.line).getValue();
 					default -> {
 						// thinking, signatures, citations and cache control are dropped
 					}

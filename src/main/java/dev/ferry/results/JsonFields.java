@@ -1,12 +1,12 @@
 package dev.ferry.results;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,6 +31,17 @@ public final class JsonFields {
 	 */
 	public static JsonParser parser(JsonMapper mapper, byte[] line) {
 		return mapper.tokenStreamFactory().createParser(ObjectReadContext.empty(), line);
+	}
+
+	/**
+	 * Checks that nothing follows the value just read, as a tree read would.
+	 * @param parser the parser, past one value
+	 * @throws StreamReadException when more follows
+	 */
+	public static void requireEnd(JsonParser parser) {
+		if (parser.nextToken() != null) {
+			throw new StreamReadException(parser, "more follows the line's JSON value");
+		}
 	}
 
 	/** Reads the value of one property; the parser is at the value. */
@@ -100,12 +111,27 @@ public final class JsonFields {
 	 * @param source the UTF-8 bytes the parser reads
 	 * @return the value's JSON text
 	 */
-	public static String raw(JsonParser parser, byte[] source) {
-		long start = parser.currentTokenLocation().getByteOffset();
+	public static RawJson raw(JsonParser parser, byte[] source) {
+		return cut(parser, source, () -> {
+		});
+	}
+
+	/**
+	 * Cuts the value the parser is at out of the source, unchanged, while reading what is
+	 * wanted of it on the way.
+	 * @param parser the parser, at the value, reading {@code source}
+	 * @param source the UTF-8 bytes the parser reads
+	 * @param reading reads the value, with {@link #forEach} or the like, leaving the
+	 * parser at its last token; or reads nothing
+	 * @return the value's JSON text
+	 */
+	public static RawJson cut(JsonParser parser, byte[] source, Runnable reading) {
+		int start = (int) parser.currentTokenLocation().getByteOffset();
+		reading.run();
 		parser.skipChildren();
 		parser.finishToken();
-		long end = parser.currentLocation().getByteOffset();
-		return new String(source, (int) start, (int) (end - start), StandardCharsets.UTF_8);
+		int end = (int) parser.currentLocation().getByteOffset();
+		return new RawJson(source, start, end - start);
 	}
 
 	/**

@@ -1,14 +1,11 @@
 package dev.ferry.results;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -73,13 +70,19 @@ public final class JsonLines {
 	 * @return a buffer holding the value's JSON and a newline
 	 */
 	public static DataBuffer write(JsonMapper mapper, int sizeHint, Consumer<JsonGenerator> writer) {
-		LineBuffer out = new LineBuffer(sizeHint);
-		// Straight from the factory: a line needs no databind context of its own.
-		try (JsonGenerator generator = mapper.tokenStreamFactory().createGenerator(ObjectWriteContext.empty(), out)) {
-			writer.accept(generator);
-		}
-		out.write('\n');
-		return out.asDataBuffer();
+		return JsonBytes.write(mapper, sizeHint, writer).line();
+	}
+
+	/**
+	 * One JSONL line of JSON text.
+	 * @param json the text
+	 * @return a buffer holding the text and a newline
+	 */
+	public static DataBuffer line(RawJson json) {
+		byte[] bytes = json.toBytes();
+		byte[] line = Arrays.copyOf(bytes, bytes.length + 1);
+		line[bytes.length] = '\n';
+		return DefaultDataBufferFactory.sharedInstance.wrap(line);
 	}
 
 	private static byte[] consume(DataBuffer buffer) {
@@ -91,19 +94,6 @@ public final class JsonLines {
 		finally {
 			DataBufferUtils.release(buffer);
 		}
-	}
-
-	/** Hands its bytes to a data buffer without copying them. */
-	private static final class LineBuffer extends ByteArrayOutputStream {
-
-		LineBuffer(int size) {
-			super(size);
-		}
-
-		DataBuffer asDataBuffer() {
-			return DefaultDataBufferFactory.sharedInstance.wrap(ByteBuffer.wrap(this.buf, 0, this.count));
-		}
-
 	}
 
 }

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchResults;
@@ -16,6 +16,7 @@ import dev.ferry.results.JsonLine;
 import dev.ferry.results.JsonLines;
 import dev.ferry.results.LineTooLongException;
 import dev.ferry.results.Pages;
+import dev.ferry.results.RawJson;
 import dev.ferry.results.ResultCursors;
 import dev.ferry.results.ResultCursors.Cursor;
 import dev.ferry.results.ResultItems;
@@ -51,8 +52,6 @@ class UnifiedResultsHandler {
 
 	private final ResultItems items;
 
-	private final JsonMapper mapper;
-
 	private final int maxLineBytes;
 
 	private final MeterRegistry meters;
@@ -65,7 +64,6 @@ class UnifiedResultsHandler {
 		this.spools = spools;
 		this.items = new ResultItems(mapper);
 		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
-		this.mapper = mapper;
 		this.meters = meters;
 	}
 
@@ -89,7 +87,7 @@ class UnifiedResultsHandler {
 				});
 				return ServerResponse.ok()
 					.contentType(MediaType.APPLICATION_NDJSON)
-					.body(counted.map((item) -> JsonLines.line(this.mapper, item.json())), DataBuffer.class);
+					.body(counted.map((item) -> JsonLines.line(item.json())), DataBuffer.class);
 			}
 			return Pages.of(items, limit).flatMap((page) -> {
 				Item last = page.last();
@@ -97,8 +95,9 @@ class UnifiedResultsHandler {
 				String next = (page.hasMore() && last != null) ? this.cursors.encode(
 						new Cursor(provider.name(), batchId, start.items() + page.items().size(), last.line().end()))
 						: null;
-				return JsonResponses.ok(new UnifiedResultsPage(batchId, page.items().stream().map(Item::json).toList(),
-						page.hasMore(), next, extra));
+				return JsonResponses.ok(new UnifiedResultsPage(batchId,
+						page.items().stream().map((item) -> new RawValue(item.json())).toList(), page.hasMore(), next,
+						extra));
 			});
 		});
 	}
@@ -144,7 +143,7 @@ class UnifiedResultsHandler {
 	/**
 	 * A results item and the line it came from, whose end is where the next one starts.
 	 */
-	private record Item(JsonLine line, ObjectNode json) {
+	private record Item(JsonLine line, RawJson json) {
 	}
 
 }

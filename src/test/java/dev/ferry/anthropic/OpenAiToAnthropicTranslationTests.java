@@ -228,10 +228,10 @@ class OpenAiToAnthropicTranslationTests {
 		assertThat(line.at("/response/body/content/0/text").asString()).isEqualTo("ünï \"q\"");
 	}
 
-	@Test
-	void refusesAResultLineThatIsNotJson() {
-		assertThatExceptionOfType(JacksonException.class)
-			.isThrownBy(() -> read("{\"custom_id\":\"a\",\"result\":{", true));
+	@ParameterizedTest
+	@ValueSource(strings = { "{\"custom_id\":\"a\",\"result\":{", "{\"custom_id\":\"a\"}}", "{} {}" })
+	void refusesAResultLineThatIsNotOneJsonValue(String line) {
+		assertThatExceptionOfType(JacksonException.class).isThrownBy(() -> read(line, true));
 	}
 
 	/** The OpenAI line of an Anthropic result line, for custom id {@code mine}. */
