@@ -67,7 +67,7 @@ final class AnthropicClient {
 		this.errors = new AnthropicUpstreamErrors(name, mapper);
 		this.retries = new UpstreamRetries(name, properties.retry());
 		this.statuses = new BatchStatusCache(properties.statusCache(),
-				(batch) -> "ended".equals(AnthropicWire.text(batch, "processing_status")));
+				(batch) -> "ended".equals(AnthropicWire.text(batch, "processing_status")), mapper);
 	}
 
 	/**

@@ -27,6 +27,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * beyond it calls are refused at once with a 503 {@code overloaded}
  * @param pendingAcquireTimeout how long a request may wait for a pooled connection before
  * it is refused with a 503 {@code overloaded}
+ * @param maxIdleTime how long a pooled connection may sit idle and still be reused; kept
+ * below the idle timeouts of providers' load balancers, so that a request is not sent on
+ * a connection the far end is closing (a create sent so is not retried)
  * @param retry how idempotent calls are retried
  * @param statusCache how long retrieved batches are served from cache
  * @param processingTime how long a sandbox batch takes from creation to completion
@@ -39,9 +42,9 @@ public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseU
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("60s") Duration responseTimeout, @DefaultValue("100") @Min(1) @Max(10000) int maxConnections,
 		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration pendingAcquireTimeout,
-		@DefaultValue @Valid Retry retry, @DefaultValue @Valid StatusCache statusCache,
-		@DefaultValue("5s") Duration processingTime, @Nullable String apiVersion,
-		@DefaultValue("4096") @Min(1) int defaultMaxTokens) {
+		@DefaultValue("30s") Duration maxIdleTime, @DefaultValue @Valid Retry retry,
+		@DefaultValue @Valid StatusCache statusCache, @DefaultValue("5s") Duration processingTime,
+		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens) {
 
 	/**
 	 * The cache that absorbs polling storms. Concurrent retrieves of one batch share one

@@ -64,7 +64,7 @@ final class OpenAiProvider implements BatchProvider {
 		this.mapper = mapper;
 		this.errors = new OpenAiUpstreamErrors(name, mapper);
 		this.retries = new UpstreamRetries(name, properties.retry());
-		this.statuses = new BatchStatusCache(properties.statusCache(), OpenAiProvider::hasEnded);
+		this.statuses = new BatchStatusCache(properties.statusCache(), OpenAiProvider::hasEnded, mapper);
 	}
 
 	@Override

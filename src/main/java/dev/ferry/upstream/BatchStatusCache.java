@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.web.CallerHeaders;
@@ -28,8 +29,12 @@ public final class BatchStatusCache {
 	/** The caller headers that change what an upstream answers, besides credentials. */
 	private static final String[] VARIANT_HEADERS = { "anthropic-version", "anthropic-beta" };
 
-	/** Answers kept for their TTL. */
-	private final Cache<Key, JsonNode> kept;
+	/**
+	 * Answers kept for their TTL, as JSON bytes: one array per entry rather than a tree
+	 * of dozens of nodes, which young collections would copy again and again while a
+	 * polling workload keeps thousands of running batches cached.
+	 */
+	private final Cache<Key, Kept> kept;
 
 	/** Calls under way, which concurrent retrieves join. */
 	private final SharedCalls<Key, JsonNode> inFlight = new SharedCalls<>();
@@ -38,17 +43,21 @@ public final class BatchStatusCache {
 
 	private final Predicate<JsonNode> ended;
 
+	private final JsonMapper mapper;
+
 	/**
 	 * A cache for one provider.
 	 * @param settings the provider's TTLs and size
 	 * @param ended whether an upstream batch object has reached a terminal state
+	 * @param mapper writes kept answers to bytes and reads them back for each caller
 	 */
-	public BatchStatusCache(ProviderProperties.StatusCache settings, Predicate<JsonNode> ended) {
+	public BatchStatusCache(ProviderProperties.StatusCache settings, Predicate<JsonNode> ended, JsonMapper mapper) {
 		this.settings = settings;
 		this.ended = ended;
+		this.mapper = mapper;
 		this.kept = Caffeine.newBuilder()
 			.maximumSize(settings.maxEntries())
-			.expireAfter(Expiry.<Key, JsonNode>writing((key, batch) -> ttl(batch)))
+			.expireAfter(Expiry.<Key, Kept>writing((key, kept) -> kept.ttl()))
 			.build();
 	}
 
@@ -65,9 +74,9 @@ public final class BatchStatusCache {
 	public Mono<JsonNode> get(String batchId, Mono<JsonNode> load) {
 		return Mono.deferContextual((context) -> {
 			Key key = new Key(batchId, credentialOf(CallerHeaders.from(context)));
-			JsonNode hit = this.kept.getIfPresent(key);
+			Kept hit = this.kept.getIfPresent(key);
 			if (hit != null) {
-				return Mono.just(hit.deepCopy());
+				return Mono.just(this.mapper.readTree(hit.json()));
 			}
 			return this.inFlight.join(key, key, () -> load, context, (batch) -> keep(key, batch))
 				.answer()
@@ -77,8 +86,9 @@ public final class BatchStatusCache {
 
 	/** Keeps an answer for its TTL, unless that is zero. */
 	private void keep(Key key, JsonNode batch) {
-		if (!ttl(batch).isZero()) {
-			this.kept.put(key, batch);
+		Duration ttl = ttl(batch);
+		if (!ttl.isZero()) {
+			this.kept.put(key, new Kept(this.mapper.writeValueAsBytes(batch), ttl));
 		}
 	}
 
@@ -117,6 +127,10 @@ public final class BatchStatusCache {
 	}
 
 	private record Key(String batchId, String credential) {
+	}
+
+	/** An answer's JSON and how long it is kept. */
+	private record Kept(byte[] json, Duration ttl) {
 	}
 
 }

@@ -21,7 +21,10 @@ public final class UpstreamClients {
 	}
 
 	/**
-	 * A client for one provider: bounded pool, connect and response timeouts.
+	 * A client for one provider: bounded pool that drops idle connections, connect and
+	 * response timeouts. Event loops are Reactor Netty's shared ones (as many as cores, at
+	 * least four), which also serve Ferry's own server, so an upstream answer is handled
+	 * on a thread that is already running.
 	 * @param name the provider name, used to name the pool
 	 * @param properties the provider's configuration
 	 * @param builder the application's builder, cloned and not changed
@@ -32,6 +35,7 @@ public final class UpstreamClients {
 			.maxConnections(properties.maxConnections())
 			.pendingAcquireMaxCount(properties.pendingAcquireMaxCount())
 			.pendingAcquireTimeout(properties.pendingAcquireTimeout())
+			.maxIdleTime(properties.maxIdleTime())
 			.build();
 		HttpClient http = HttpClient.create(pool)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())

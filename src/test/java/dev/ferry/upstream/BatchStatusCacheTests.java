@@ -24,7 +24,7 @@ class BatchStatusCacheTests {
 	@RepeatedTest(20)
 	void zeroTtlsKeepNothingOnceTheCallEnds() {
 		BatchStatusCache cache = new BatchStatusCache(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), (batch) -> true);
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), (batch) -> true, this.mapper);
 		for (int i = 0; i < 5; i++) {
 			assertThat(cache.get("batch_1", load()).block(Duration.ofSeconds(5)).path("n").asInt()).isEqualTo(i + 1);
 		}
@@ -33,7 +33,8 @@ class BatchStatusCacheTests {
 	@RepeatedTest(5)
 	void anEndedBatchIsKeptAndEachCallerGetsACopy() {
 		BatchStatusCache cache = new BatchStatusCache(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), (batch) -> true);
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), (batch) -> true,
+				this.mapper);
 		JsonNode first = cache.get("batch_1", load()).block(Duration.ofSeconds(5));
 		((tools.jackson.databind.node.ObjectNode) first).put("changed", true);
 		JsonNode second = cache.get("batch_1", load()).block(Duration.ofSeconds(5));

@@ -61,6 +61,7 @@ class UpstreamFaultsIntegrationTests {
 		registry.add("ferry.providers.openai.response-timeout", () -> "1s");
 		registry.add("ferry.providers.openai.retry.first-backoff", () -> "20ms");
 		registry.add("ferry.providers.openai.retry.max-backoff", () -> "2s");
+		registry.add("ferry.providers.openai.max-idle-time", () -> "300ms");
 		MockUpstreams.withoutStatusCache(registry, "openai");
 		MockUpstreams.withoutStatusCache(registry, "anthropic");
 		held.setDispatcher(heldResponses);
@@ -79,6 +80,24 @@ class UpstreamFaultsIntegrationTests {
 	@AfterEach
 	void nothingLeftQueued() throws InterruptedException {
 		MockUpstreams.assertNothingLeft(upstream);
+	}
+
+	@Test
+	void aPooledConnectionIsReusedWhileFreshButNotOnceIdleLongerThanMaxIdleTime() throws Exception {
+		Thread.sleep(600);
+		for (int i = 0; i < 3; i++) {
+			MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_pooled", "in_progress"));
+		}
+		ferry().batches().retrieve("batch_pooled");
+		ferry().batches().retrieve("batch_pooled");
+		Thread.sleep(600);
+		ferry().batches().retrieve("batch_pooled");
+		RecordedRequest first = MockUpstreams.take(upstream);
+		RecordedRequest second = MockUpstreams.take(upstream);
+		RecordedRequest third = MockUpstreams.take(upstream);
+		assertThat(second.getConnectionIndex()).as("reused at once").isEqualTo(first.getConnectionIndex());
+		assertThat(third.getConnectionIndex()).as("not reused after 600 ms idle")
+			.isNotEqualTo(second.getConnectionIndex());
 	}
 
 	@Test
