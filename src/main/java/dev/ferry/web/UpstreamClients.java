@@ -22,9 +22,9 @@ public final class UpstreamClients {
 
 	/**
 	 * A client for one provider: bounded pool that drops idle connections, connect and
-	 * response timeouts. Event loops are Reactor Netty's shared ones (as many as cores, at
-	 * least four), which also serve Ferry's own server, so an upstream answer is handled
-	 * on a thread that is already running.
+	 * response timeouts. Event loops are Reactor Netty's shared ones (as many as cores,
+	 * at least four), which also serve Ferry's own server, so an upstream answer is
+	 * handled on a thread that is already running.
 	 * @param name the provider name, used to name the pool
 	 * @param properties the provider's configuration
 	 * @param builder the application's builder, cloned and not changed
