@@ -2,6 +2,7 @@
 # Load test on this machine: the upstream stub, Ferry (capped at a 256 MB heap) and the
 # open-loop driver, each in its own process, all on 127.0.0.1.
 # Usage: bench/load.sh [rate/s, default 2000] [seconds per run, default 20] [connections, default 256]
+# FERRY_ARGS adds arguments to Ferry's command line, for experiments with its settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${1:-2000}
@@ -27,7 +28,7 @@ java -Xmx256m -Xlog:gc:file=target/ferry-gc.log -jar target/ferry.jar --server.p
   --ferry.providers.openai.base-url=http://127.0.0.1:$STUB_PORT/v1 \
   --ferry.providers.openai.api-key=sk-stub \
   --ferry.providers.openai.max-connections=$CONNECTIONS \
-  --ferry.auth.keys[0].name=load --ferry.auth.keys[0].key=$KEY > target/ferry-load.log 2>&1 &
+  --ferry.auth.keys[0].name=load --ferry.auth.keys[0].key=$KEY ${FERRY_ARGS:-} > target/ferry-load.log 2>&1 &
 FERRY_PID=$!
 until curl -sf http://127.0.0.1:$FERRY_PORT/actuator/health/readiness > /dev/null; do sleep 0.05; done
 echo "Ferry ready $(( ($(date +%s%N) - START) / 1000000 )) ms after launch (JVM start included)"
