@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,6 +41,23 @@ class BatchStatusCacheTests {
 		JsonNode second = cache.get("batch_1", load()).block(Duration.ofSeconds(5));
 		assertThat(this.loads).hasValue(1);
 		assertThat(second.has("changed")).as("a caller's change does not leak into the cache").isFalse();
+	}
+
+	@Test
+	void aChangeDropsOnlyTheChangedBatch() {
+		BatchStatusCache cache = new BatchStatusCache(
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), (batch) -> true,
+				this.mapper);
+		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		cache.get("batch_2", load()).block(Duration.ofSeconds(5));
+		cache.changing("batch_1", Mono.just("cancelled")).block(Duration.ofSeconds(5));
+		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		cache.get("batch_2", load()).block(Duration.ofSeconds(5));
+		assertThat(this.loads).as("batch_1 loaded again, batch_2 still kept").hasValue(3);
+		cache.changing("batch_1", Mono.just("cancelled")).block(Duration.ofSeconds(5));
+		cache.changing("batch_1", Mono.just("cancelled again")).block(Duration.ofSeconds(5));
+		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		assertThat(this.loads).hasValue(4);
 	}
 
 	private Mono<JsonNode> load() {
