@@ -151,8 +151,12 @@ public final class JsonFields {
 		// The token starts at its opening quote; the parser has not read further yet.
 		int open = (int) parser.currentTokenLocation().getByteOffset();
 		int close = open + 1;
-		while (source[close] != '"') {
+		while (close < source.length && source[close] != '"') {
 			close += (source[close] == '\\') ? 2 : 1;
+		}
+		if (close >= source.length) {
+			// Unterminated: the parser reports it as it would any malformed document.
+			parser.finishToken();
 		}
 		return Arrays.copyOfRange(source, open + 1, close);
 	}

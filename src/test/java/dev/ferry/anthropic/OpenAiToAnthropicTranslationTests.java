@@ -229,7 +229,9 @@ class OpenAiToAnthropicTranslationTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "{\"custom_id\":\"a\",\"result\":{", "{\"custom_id\":\"a\"}}", "{} {}" })
+	@ValueSource(strings = { "{\"custom_id\":\"a\",\"result\":{", "{\"custom_id\":\"a\"}}", "{} {}",
+			"{\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"abc",
+			"{\"result\":{\"message\":{\"content\":[{\"text\":\"ends in an escape\\" })
 	void refusesAResultLineThatIsNotOneJsonValue(String line) {
 		assertThatExceptionOfType(JacksonException.class).isThrownBy(() -> read(line, true));
 	}
