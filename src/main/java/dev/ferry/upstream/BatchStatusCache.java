@@ -1,17 +1,12 @@
 package dev.ferry.upstream;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,12 +36,6 @@ public final class BatchStatusCache {
 	 */
 	private final Cache<Key, Kept> kept;
 
-	/**
-	 * The kept entries of each batch, one per credential, so that a cancel drops a
-	 * batch's entries without scanning the whole cache.
-	 */
-	private final Map<String, Set<Key>> keysByBatch = new ConcurrentHashMap<>();
-
 	/** Calls under way, which concurrent retrieves join. */
 	private final SharedCalls<Key, JsonNode> inFlight = new SharedCalls<>();
 
@@ -69,7 +58,6 @@ public final class BatchStatusCache {
 		this.kept = Caffeine.newBuilder()
 			.maximumSize(settings.maxEntries())
 			.expireAfter(Expiry.<Key, Kept>writing((key, kept) -> kept.ttl()))
-			.evictionListener((Key key, Kept kept, RemovalCause cause) -> unindex(key))
 			.build();
 	}
 
@@ -100,17 +88,7 @@ public final class BatchStatusCache {
 	private void keep(Key key, JsonNode batch) {
 		Duration ttl = ttl(batch);
 		if (!ttl.isZero()) {
-			this.keysByBatch.computeIfAbsent(key.batchId(), (batchId) -> ConcurrentHashMap.newKeySet()).add(key);
 			this.kept.put(key, new Kept(this.mapper.writeValueAsBytes(batch), ttl));
-		}
-	}
-
-	private void unindex(@Nullable Key key) {
-		if (key != null) {
-			this.keysByBatch.computeIfPresent(key.batchId(), (batchId, keys) -> {
-				keys.remove(key);
-				return keys.isEmpty() ? null : keys;
-			});
 		}
 	}
 
@@ -131,10 +109,11 @@ public final class BatchStatusCache {
 	 * @param batchId the provider's batch id
 	 */
 	private void forget(String batchId) {
-		Set<Key> keys = this.keysByBatch.remove(batchId);
-		if (keys != null) {
-			this.kept.invalidateAll(keys);
-		}
+		// A scan, not an index by batch: an index kept beside the cache loses track of a
+		// view re-kept over an expired one (the eviction of the old entry is reported
+		// after
+		// the new one goes in), and cancels and deletes are rare next to retrieves.
+		this.kept.asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
 	}
 
 	/**

@@ -60,6 +60,19 @@ class BatchStatusCacheTests {
 		assertThat(this.loads).hasValue(4);
 	}
 
+	@RepeatedTest(10)
+	void aChangeDropsAViewThatWasKeptAgainAfterExpiring() throws InterruptedException {
+		BatchStatusCache cache = new BatchStatusCache(
+				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofMillis(50), 100), (batch) -> true,
+				this.mapper);
+		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		Thread.sleep(100);
+		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		cache.changing("batch_1", Mono.just("deleted")).block(Duration.ofSeconds(5));
+		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		assertThat(this.loads).as("the view kept again is dropped by the change").hasValue(3);
+	}
+
 	private Mono<JsonNode> load() {
 		return Mono.fromSupplier(() -> this.mapper.createObjectNode().put("n", this.loads.incrementAndGet()));
 	}
