@@ -110,9 +110,9 @@ public final class BatchStatusCache {
 	 */
 	private void forget(String batchId) {
 		// A scan, not an index by batch: an index kept beside the cache loses track of a
-		// view re-kept over an expired one (the eviction of the old entry is reported
-		// after
-		// the new one goes in), and cancels and deletes are rare next to retrieves.
+		// view kept again over an expired one (the old entry's eviction is reported as
+		// the
+		// new one goes in), and cancels and deletes are rare next to retrieves.
 		this.kept.asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
 	}
 
