@@ -109,10 +109,9 @@ public final class BatchStatusCache {
 	 * @param batchId the provider's batch id
 	 */
 	private void forget(String batchId) {
-		// A scan, not an index by batch: an index kept beside the cache loses track of a
-		// view kept again over an expired one (the old entry's eviction is reported as
-		// the
-		// new one goes in), and cancels and deletes are rare next to retrieves.
+		// A scan, not an index by batch: such an index loses a view kept again
+		// over an expired one, whose eviction is reported as the new one goes in.
+		// Cancels and deletes are rare next to retrieves.
 		this.kept.asMap().keySet().removeIf((key) -> key.batchId().equals(batchId));
 	}
 
