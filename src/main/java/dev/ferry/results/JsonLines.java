@@ -1,6 +1,5 @@
 package dev.ferry.results;
 
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 import reactor.core.publisher.Flux;
@@ -55,9 +54,7 @@ public final class JsonLines {
 	 */
 	public static DataBuffer line(JsonMapper mapper, Object value) {
 		byte[] json = mapper.writeValueAsBytes(value);
-		byte[] line = Arrays.copyOf(json, json.length + 1);
-		line[json.length] = '\n';
-		return DefaultDataBufferFactory.sharedInstance.wrap(line);
+		return line(new RawJson(json, 0, json.length));
 	}
 
 	/**
@@ -79,9 +76,9 @@ public final class JsonLines {
 	 * @return a buffer holding the text and a newline
 	 */
 	public static DataBuffer line(RawJson json) {
-		byte[] bytes = json.toBytes();
-		byte[] line = Arrays.copyOf(bytes, bytes.length + 1);
-		line[bytes.length] = '\n';
+		byte[] line = new byte[json.byteLength() + 1];
+		json.appendUnquotedUTF8(line, 0);
+		line[line.length - 1] = '\n';
 		return DefaultDataBufferFactory.sharedInstance.wrap(line);
 	}
 

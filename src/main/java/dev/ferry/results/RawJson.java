@@ -36,11 +36,11 @@ public final class RawJson implements SerializableString {
 	}
 
 	/**
-	 * The text's bytes.
-	 * @return a copy of the UTF-8 bytes
+	 * The text's length.
+	 * @return its length in UTF-8 bytes
 	 */
-	public byte[] toBytes() {
-		return Arrays.copyOfRange(this.bytes, this.offset, this.offset + this.length);
+	public int byteLength() {
+		return this.length;
 	}
 
 	@Override
@@ -55,7 +55,7 @@ public final class RawJson implements SerializableString {
 
 	@Override
 	public byte[] asUnquotedUTF8() {
-		return toBytes();
+		return Arrays.copyOfRange(this.bytes, this.offset, this.offset + this.length);
 	}
 
 	@Override
