@@ -75,10 +75,15 @@ public final class LineSplitter {
 	}
 
 	private void append(byte[] bytes, int offset, int length) {
+		requireRoomFor(length);
+		this.partial.write(bytes, offset, length);
+	}
+
+	/** Fails the stream when {@code length} more bytes would make the line too long. */
+	private void requireRoomFor(int length) {
 		if (this.partial.size() + length > this.maxLineBytes) {
 			throw new LineTooLongException(this.lineNumber + 1, this.maxLineBytes);
 		}
-		this.partial.write(bytes, offset, length);
 	}
 
 	/**
@@ -87,9 +92,7 @@ public final class LineSplitter {
 	 */
 	private byte[] lineUpTo(byte[] bytes, int start, int newline) {
 		if (this.partial.size() == 0) {
-			if (newline - start > this.maxLineBytes) {
-				throw new LineTooLongException(this.lineNumber + 1, this.maxLineBytes);
-			}
+			requireRoomFor(newline - start);
 			return Arrays.copyOfRange(bytes, start, newline);
 		}
 		append(bytes, start, newline - start);
