@@ -8,8 +8,8 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
-import dev.ferry.anthropic.TranslationBenchmark;
 import dev.ferry.results.ResultsPipelineBenchmark;
+import dev.ferry.translate.TranslationBenchmark;
 
 /**
  * Runs the JMH benchmarks and prints each score as items per second and, for the ones

@@ -14,7 +14,7 @@ import org.springframework.http.codec.multipart.PartEvent;
  *
  * <p>
  * Ids passed in have already been checked against {@link #idPattern()}. Failures are
- * signalled as {@link dev.ferry.web.ApiError}s that keep the upstream's status and
+ * signalled as {@link dev.ferry.batch.ApiError}s that keep the upstream's status and
  * message.
  */
 public interface BatchProvider {

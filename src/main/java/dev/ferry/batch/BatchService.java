@@ -8,9 +8,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.web.ApiError;
-import dev.ferry.web.ApiErrors;
-import dev.ferry.web.RequestParams;
+import dev.ferry.dialect.RequestParams;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;

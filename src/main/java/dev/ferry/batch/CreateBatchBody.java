@@ -10,8 +10,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.ferry.web.ApiError;
-
 /**
  * The body of a create-batch call, as both the unified and the OpenAI dialect accept it:
  * OpenAI's fields plus Ferry's {@code model}, {@code provider} and inline

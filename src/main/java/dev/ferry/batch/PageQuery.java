@@ -4,7 +4,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.ferry.web.RequestParams;
+import dev.ferry.dialect.RequestParams;
 
 import org.springframework.web.reactive.function.server.ServerRequest;
 

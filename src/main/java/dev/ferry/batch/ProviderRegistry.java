@@ -13,7 +13,6 @@ import org.jspecify.annotations.Nullable;
 
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderType;
-import dev.ferry.web.ApiError;
 
 import org.springframework.stereotype.Component;
 

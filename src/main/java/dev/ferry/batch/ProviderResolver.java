@@ -4,9 +4,8 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.ferry.web.ApiError;
-import dev.ferry.web.CallerHeaders;
-import dev.ferry.web.GatewayKeys.Gateway;
+import dev.ferry.auth.CallerHeaders;
+import dev.ferry.auth.GatewayKeys.Gateway;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;

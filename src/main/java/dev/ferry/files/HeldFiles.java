@@ -12,15 +12,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.ferry.web.RandomIds;
+import dev.ferry.batch.ApiError;
 import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.PageQuery;
+import dev.ferry.batch.RandomIds;
 import dev.ferry.storage.BlobNotFoundException;
 import dev.ferry.storage.BlobStore;
-import dev.ferry.web.ApiError;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;

@@ -9,9 +9,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.batch.ApiError;
 import dev.ferry.results.JsonlValidator;
 import dev.ferry.storage.BlobStore;
-import dev.ferry.web.ApiError;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;

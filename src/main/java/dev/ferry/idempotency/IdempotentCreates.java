@@ -12,15 +12,15 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.auth.CallerHeaders;
+import dev.ferry.batch.ApiError;
+import dev.ferry.batch.ApiErrors;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.batch.Sha256;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.upstream.SharedCalls;
 import dev.ferry.upstream.UpstreamFailures;
-import dev.ferry.web.ApiError;
-import dev.ferry.web.ApiErrors;
-import dev.ferry.web.CallerHeaders;
-import dev.ferry.web.Sha256;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;

@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.ferry.web.ApiError;
+import dev.ferry.batch.ApiError;
 
 /**
  * Opaque, self-contained results cursors: the batch, the provider and the position (the

@@ -8,7 +8,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.ferry.web.ApiError;
+import dev.ferry.batch.ApiError;
 
 /**
  * Turns a provider's result line into one results item: the {@code custom_id}, whatever

@@ -11,8 +11,8 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.auth.CallerHeaders;
 import dev.ferry.config.ProviderProperties;
-import dev.ferry.web.CallerHeaders;
 
 /**
  * Absorbs polling storms: concurrent retrieves of one batch share a single upstream call,

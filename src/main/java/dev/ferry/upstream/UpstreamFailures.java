@@ -11,7 +11,7 @@ import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
 
-import dev.ferry.web.ApiError;
+import dev.ferry.batch.ApiError;
 
 /**
  * What a failed upstream call tells about the upstream: whether it was only briefly

@@ -11,9 +11,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
+import dev.ferry.auth.CallerHeaders;
+import dev.ferry.batch.ApiError;
 import dev.ferry.config.ProviderProperties;
-import dev.ferry.web.ApiError;
-import dev.ferry.web.CallerHeaders;
 
 /**
  * One provider's retry policy. Calls that are safe to repeat are retried after transient

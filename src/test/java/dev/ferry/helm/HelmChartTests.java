@@ -18,11 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
-import dev.ferry.FerryApplication;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderType;
+import dev.ferry.support.GatewayKey;
+import dev.ferry.support.StandaloneFerry;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,7 +142,7 @@ class HelmChartTests {
 		Files.writeString(directory.resolve("application.yaml"),
 				config.replace("/data/storage", this.work.resolve("storage").toString())
 					.replace("/spool", this.work.resolve("spool").toString()));
-		try (ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(
+		try (ConfigurableApplicationContext ferry = StandaloneFerry.start(
 				"--spring.config.additional-location=file:" + directory + "/", "--server.port=0",
 				"--management.server.port=0", "--FERRY_PROVIDER_KEY_OPENAI=sk-from-secret",
 				"--FERRY_PROVIDER_KEY_ANTHROPIC=sk-ant-from-secret",

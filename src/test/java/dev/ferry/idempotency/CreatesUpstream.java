@@ -7,7 +7,7 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 
-import static dev.ferry.support.OpenAiObjects.batchJson;
+import static dev.ferry.support.OpenAiJson.batchJson;
 
 /**
  * An OpenAI and Anthropic upstream that creates a new batch for every create it receives,

@@ -14,12 +14,11 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import dev.ferry.FerryApplication;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiClients;
+import dev.ferry.support.StandaloneFerry;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -97,10 +96,9 @@ class IdempotencyAcrossRestartsIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext start(Path storage) {
-		return new SpringApplicationBuilder(FerryApplication.class).run(GatewayKey.arguments("--server.port=0",
-				"--server.shutdown=immediate", "--ferry.storage.path=" + storage,
-				"--ferry.idempotency.in-flight-timeout=1s", "--ferry.providers.openai.base-url=" + upstream.url("/v1"),
-				"--ferry.providers.openai.api-key=sk-up"));
+		return StandaloneFerry.start(GatewayKey.arguments("--server.port=0", "--server.shutdown=immediate",
+				"--ferry.storage.path=" + storage, "--ferry.idempotency.in-flight-timeout=1s",
+				"--ferry.providers.openai.base-url=" + upstream.url("/v1"), "--ferry.providers.openai.api-key=sk-up"));
 	}
 
 }

@@ -2,8 +2,8 @@ package dev.ferry.results;
 
 import org.junit.jupiter.api.Test;
 
+import dev.ferry.batch.ApiError;
 import dev.ferry.results.ResultCursors.Cursor;
-import dev.ferry.web.ApiError;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

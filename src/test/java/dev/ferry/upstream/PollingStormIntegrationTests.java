@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.ferry.support.OpenAiObjects.batchJson;
+import static dev.ferry.support.OpenAiJson.batchJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -10,8 +10,8 @@ import reactor.core.publisher.Mono;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
 import reactor.test.StepVerifier;
 
+import dev.ferry.batch.ApiError;
 import dev.ferry.config.ProviderProperties;
-import dev.ferry.web.ApiError;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;

@@ -1,0 +1,229 @@
+package dev.ferry.dialect.anthropic;
+
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.ApiError;
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.ModelRef;
+import dev.ferry.batch.ProviderResolver;
+import dev.ferry.dialect.JsonBodies;
+import dev.ferry.dialect.JsonResponses;
+import dev.ferry.dialect.RequestParams;
+import dev.ferry.provider.anthropic.AnthropicProvider;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * {@code /anthropic/v1/messages/batches}: Anthropic's Message Batches API,
+ * byte-compatible so the official SDKs work with only a base-URL change. Anthropic-format
+ * traffic passes through untouched, except {@code results_url}, which points at Ferry.
+ */
+@Component
+class AnthropicBatchesHandler {
+
+	private static final MediaType JSONL = MediaType.parseMediaType("application/x-jsonl");
+
+	/** The most requests Anthropic's Message Batches API takes in one create. */
+	static final int MAX_REQUESTS = 100_000;
+
+	private final ProviderResolver resolver;
+
+	private final JsonMapper mapper;
+
+	private final CrossFormatBatches crossFormat;
+
+	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat) {
+		this.resolver = resolver;
+		this.mapper = mapper;
+		this.crossFormat = crossFormat;
+	}
+
+	Mono<ServerResponse> create(ServerRequest request) {
+		return JsonBodies.read(request, this.mapper).flatMap((json) -> {
+			JsonNode requests = json.path("requests");
+			if (!json.isObject() || !requests.isArray() || requests.isEmpty()) {
+				throw ApiError.invalid("requests",
+						"requests: missing or empty (expected: an array of {custom_id, params})");
+			}
+			if (requests.size() > MAX_REQUESTS) {
+				throw ApiError.invalid("requests",
+						"requests: " + requests.size() + " (expected: at most " + MAX_REQUESTS + ")");
+			}
+			String prefix = modelPrefix(requests);
+			BatchProvider provider = this.resolver.resolve(request, null, prefix, defaultProvider());
+			ObjectNode body = (ObjectNode) json.deepCopy();
+			if (prefix != null) {
+				stripModelPrefix(body, prefix);
+			}
+			if (provider instanceof AnthropicProvider anthropic) {
+				return anthropic.client()
+					.create(body)
+					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
+			}
+			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
+				.flatMap(JsonResponses::ok);
+		});
+	}
+
+	Mono<ServerResponse> retrieve(ServerRequest request) {
+		BatchRef batch = batchRef(request);
+		if (batch.provider() instanceof AnthropicProvider anthropic) {
+			return anthropic.client()
+				.retrieve(batch.id())
+				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
+		}
+		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
+			.flatMap(JsonResponses::ok);
+	}
+
+	Mono<ServerResponse> list(ServerRequest request) {
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
+		int limit = RequestParams.boundedInt(request, "limit", 20, 1, 1000);
+		String afterId = RequestParams.optional(request, "after_id", provider.idPattern(), "a message batch id");
+		String beforeId = RequestParams.optional(request, "before_id", provider.idPattern(), "a message batch id");
+		if (provider instanceof AnthropicProvider anthropic) {
+			return anthropic.client().list(limit, afterId, beforeId).flatMap((page) -> {
+				page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
+				return JsonResponses.ok(page);
+			});
+		}
+		if (beforeId != null) {
+			throw ApiError.invalid("before_id",
+					"before_id: provider '" + provider.name() + "' pages forwards only (use after_id)");
+		}
+		String afterNative = (afterId != null)
+				? FerryIds.decode(CrossFormatBatches.ID_PREFIX, afterId).map(FerryIds.Minted::nativeId).orElse(afterId)
+				: null;
+		return this.crossFormat.list(provider, limit, afterNative, resultsUrl(request)).flatMap(JsonResponses::ok);
+	}
+
+	Mono<ServerResponse> cancel(ServerRequest request) {
+		BatchRef batch = batchRef(request);
+		if (batch.provider() instanceof AnthropicProvider anthropic) {
+			return anthropic.client()
+				.cancel(batch.id())
+				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
+		}
+		return this.crossFormat.cancel(batch.provider(), batch.nativeId(), resultsUrl(request))
+			.flatMap(JsonResponses::ok);
+	}
+
+	Mono<ServerResponse> delete(ServerRequest request) {
+		BatchRef batch = batchRef(request);
+		if (batch.provider() instanceof AnthropicProvider anthropic) {
+			return anthropic.deleteBatch(batch.id()).flatMap(JsonResponses::ok);
+		}
+		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id()).flatMap(JsonResponses::ok);
+	}
+
+	/**
+	 * Streams the results from the batch's own {@code results_url}, never a guessed path.
+	 */
+	Mono<ServerResponse> results(ServerRequest request) {
+		BatchRef batch = batchRef(request);
+		if (!(batch.provider() instanceof AnthropicProvider provider)) {
+			return this.crossFormat.results(batch.provider(), batch.nativeId())
+				.flatMap((lines) -> jsonl(batch.id(), lines));
+		}
+		return provider.client().retrieve(batch.id()).flatMap((node) -> {
+			String resultsUrl = text(node, "results_url");
+			if (resultsUrl == null) {
+				return Mono.error(
+						new ApiError(409, "invalid_request_error", "batch_not_ended",
+								"message batch " + batch.id() + " is '" + text(node, "processing_status")
+										+ "': results are available once its processing has ended",
+								null, provider.name()));
+			}
+			return provider.client().openResults(resultsUrl).flatMap((lines) -> jsonl(batch.id(), lines));
+		});
+	}
+
+	/** {@code anthropic} when it has a key, else the sandbox. */
+	private String defaultProvider() {
+		return this.resolver.registry().dialectDefault("anthropic");
+	}
+
+	private static Mono<ServerResponse> jsonl(String id, Flux<DataBuffer> lines) {
+		return ServerResponse.ok()
+			.contentType(JSONL)
+			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "_results.jsonl\"")
+			.body(BodyInserters.fromDataBuffers(lines));
+	}
+
+	/**
+	 * The batch a path names: the provider comes from the query, the header, or the id
+	 * Ferry minted, else the default; the native id is the minted one's or the id itself.
+	 */
+	private BatchRef batchRef(ServerRequest request) {
+		String id = request.pathVariable("message_batch_id");
+		var minted = FerryIds.decode(CrossFormatBatches.ID_PREFIX, id);
+		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
+		String nativeId = minted.filter((decoded) -> decoded.provider().equals(provider.name()))
+			.map(FerryIds.Minted::nativeId)
+			.orElse(id);
+		RequestParams.matching("message_batch_id", nativeId, provider.idPattern(),
+				"a message batch id matching " + provider.idPattern().pattern());
+		return new BatchRef(provider, id, nativeId);
+	}
+
+	/** A batch as the caller named it, and where it lives. */
+	private record BatchRef(BatchProvider provider, String id, String nativeId) {
+	}
+
+	private static Function<String, String> resultsUrl(ServerRequest request) {
+		String base = UriComponentsBuilder.fromUri(request.uri()).replacePath(null).replaceQuery(null).toUriString();
+		return (id) -> base + "/anthropic/v1/messages/batches/" + id + "/results";
+	}
+
+	/**
+	 * The provider named by a {@code provider/model} prefix of the first request's model.
+	 */
+	private @Nullable String modelPrefix(JsonNode requests) {
+		JsonNode model = requests.get(0).path("params").path("model");
+		return model.isString() ? ModelRef.parse(model.stringValue(), this.resolver.registry().names()).provider()
+				: null;
+	}
+
+	private static void stripModelPrefix(ObjectNode body, String provider) {
+		Pattern prefix = Pattern.compile("^" + Pattern.quote(provider) + "/");
+		for (JsonNode item : body.path("requests")) {
+			JsonNode params = item.path("params");
+			if (params instanceof ObjectNode object && params.path("model").isString()) {
+				object.put("model", prefix.matcher(params.path("model").stringValue()).replaceFirst(""));
+			}
+		}
+	}
+
+	/**
+	 * Points a batch's {@code results_url} at this Ferry, as the caller reached it, so
+	 * the SDK never bypasses the gateway.
+	 */
+	private static JsonNode withFerryResultsUrl(JsonNode batch, ServerRequest request) {
+		if (batch instanceof ObjectNode object && text(batch, "results_url") != null) {
+			object.put("results_url", resultsUrl(request).apply(text(batch, "id")));
+		}
+		return batch;
+	}
+
+	private static @Nullable String text(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		return (value == null || value.isNull()) ? null : value.asString();
+	}
+
+}

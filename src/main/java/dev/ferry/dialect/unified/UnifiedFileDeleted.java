@@ -1,0 +1,13 @@
+package dev.ferry.dialect.unified;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/**
+ * The answer to a file deletion.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record UnifiedFileDeleted(String id, String object, boolean deleted, ExtraFields extraFields) {
+}
