@@ -35,4 +35,17 @@ public record Batch(String id, String provider, String endpoint, @Nullable Strin
 		@Nullable String outputFileId, @Nullable String errorFileId, List<BatchError> errors,
 		@Nullable String resultsUrl, @Nullable JsonNode usage, @Nullable JsonNode rawRequest,
 		@Nullable JsonNode rawResponse) {
+
+	/**
+	 * This batch with the files its results are read from.
+	 * @param output the output file, or {@code null}
+	 * @param error the error file, or {@code null}
+	 * @return a copy with those files
+	 */
+	public Batch withResultFiles(@Nullable String output, @Nullable String error) {
+		return new Batch(this.id, this.provider, this.endpoint, this.model, this.inputFileId, this.completionWindow,
+				this.status, this.processingStatus, this.requestCounts, this.metadata, this.times, output, error,
+				this.errors, this.resultsUrl, this.usage, this.rawRequest, this.rawResponse);
+	}
+
 }

@@ -1,11 +1,7 @@
 package dev.ferry.batch;
 
-import java.util.regex.Pattern;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-
-import dev.ferry.config.ProviderType;
 
 import org.springframework.http.codec.multipart.PartEvent;
 
@@ -13,14 +9,12 @@ import org.springframework.http.codec.multipart.PartEvent;
  * The SPI every provider adapter implements against the canonical model.
  *
  * <p>
- * Ids passed in have already been checked against {@link #idPattern()}. Failures are
+ * Ids passed in are native ones, Ferry-minted ids decoded, and have been checked against
+ * the descriptor's {@link ProviderDescriptor#idPattern() id pattern}. Failures are
  * signalled as {@link dev.ferry.batch.ApiError}s that keep the upstream's status and
  * message.
  */
 public interface BatchProvider {
-
-	/** The id alphabet of OpenAI-style providers. */
-	Pattern OPENAI_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
 	/**
 	 * The configured name.
@@ -29,34 +23,16 @@ public interface BatchProvider {
 	String name();
 
 	/**
-	 * The wire family.
-	 * @return the type
+	 * What the provider can do; Ferry refuses anything else before it goes upstream.
+	 * @return the family's descriptor
 	 */
-	ProviderType type();
-
-	/**
-	 * The ids this provider mints; anything else is refused before it reaches the
-	 * upstream.
-	 * @return the pattern an id must match whole
-	 */
-	default Pattern idPattern() {
-		return OPENAI_ID;
-	}
+	ProviderDescriptor descriptor();
 
 	Mono<Batch> createBatch(CreateBatch request);
 
 	/**
-	 * Whether the provider takes inline requests itself; otherwise Ferry writes them as
-	 * an input file and uploads it.
-	 * @return true for providers with inline batch creation
-	 */
-	default boolean takesInlineRequests() {
-		return false;
-	}
-
-	/**
-	 * Creates a batch from inline requests, for providers that
-	 * {@link #takesInlineRequests() take them}.
+	 * Creates a batch from inline requests, for providers whose descriptor says they take
+	 * them; for the others Ferry writes inline requests as an input file and uploads it.
 	 * @param request the batch
 	 * @return the created batch
 	 */
@@ -69,6 +45,17 @@ public interface BatchProvider {
 	Mono<BatchPage> listBatches(PageQuery query);
 
 	Mono<Batch> cancelBatch(String batchId);
+
+	/**
+	 * Deletes an ended batch. By default, for providers without a batch delete, its
+	 * input, output and error files are deleted (those already gone are skipped), so that
+	 * nothing of it is left to read.
+	 * @param batchId the batch id
+	 * @return what was deleted; a 409 while the batch can still change
+	 */
+	default Mono<BatchDeleted> deleteBatch(String batchId) {
+		return BatchFiles.delete(this, batchId);
+	}
 
 	/**
 	 * Uploads a file from multipart events, streaming its content.

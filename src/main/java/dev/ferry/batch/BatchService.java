@@ -1,6 +1,5 @@
 package dev.ferry.batch;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
@@ -8,9 +7,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.dialect.RequestParams;
 
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.FilePartEvent;
 import org.springframework.http.codec.multipart.FormPartEvent;
@@ -18,8 +15,10 @@ import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Service;
 
 /**
- * The dialect-independent operations on batches and files: checks ids and limits, turns
- * inline requests into an input file, and attributes failures to the provider.
+ * The dialect-independent operations on batches and files: decodes the ids callers send
+ * into the provider's native ones, refuses what the provider's descriptor excludes before
+ * anything goes upstream, turns inline requests into an input file for providers that
+ * take none, and attributes failures to the provider.
  */
 @Service
 public class BatchService {
@@ -34,30 +33,39 @@ public class BatchService {
 	}
 
 	/**
-	 * Creates a batch; inline requests are first written as a JSONL file and uploaded.
+	 * Creates a batch; for a provider that takes no inline requests, inline ones are
+	 * first written as a JSONL file and uploaded.
 	 * @param provider the provider
 	 * @param body the checked body
 	 * @param model the model, split from any provider prefix
 	 * @return the created batch
 	 */
 	public Mono<Batch> create(BatchProvider provider, CreateBatchBody body, ModelRef model) {
-		if (body.requests() != null && provider.takesInlineRequests()) {
-			return call(provider, () -> {
-				InlineRequests.check(body.requests(), body.endpoint());
+		return call(provider, () -> {
+			ProviderDescriptor descriptor = provider.descriptor();
+			descriptor.checkEndpoint(provider.name(), body.endpoint());
+			descriptor.checkWindow(provider.name(), body.completionWindow());
+			descriptor.checkCreateFields(provider.name(), body.passthrough());
+			if (body.requests() == null) {
+				return createFromFile(provider, body, model, nativeId(provider, "input_file_id", body.inputFileId()));
+			}
+			InlineRequests.check(body.requests(), body.endpoint());
+			descriptor.checkRequestCount(provider.name(), body.requests().size(), "requests");
+			if (descriptor.inlineRequests()) {
 				return provider.createInlineBatch(new InlineBatch(body.endpoint(), body.completionWindow(),
 						model.model(), body.requests(), body.metadata()));
-			});
-		}
-		return call(provider, () -> {
-			Mono<String> inputFileId = (body.requests() != null) ? uploadInline(provider, body, model)
-					: Mono.just(checkId(provider, "input_file_id", body.inputFileId()));
-			return inputFileId.flatMap((fileId) -> provider.createBatch(new CreateBatch(body.endpoint(),
-					body.completionWindow(), fileId, model.model(), body.metadata(), body.passthrough())));
+			}
+			return uploadInline(provider, body, model).flatMap(
+					(fileId) -> createFromFile(provider, body, model, nativeId(provider, "input_file_id", fileId)));
 		});
 	}
 
+	private Mono<Batch> createFromFile(BatchProvider provider, CreateBatchBody body, ModelRef model, String fileId) {
+		return provider.createBatch(new CreateBatch(body.endpoint(), body.completionWindow(), fileId, model.model(),
+				body.metadata(), body.passthrough()));
+	}
+
 	private Mono<String> uploadInline(BatchProvider provider, CreateBatchBody body, ModelRef model) {
-		// Checked eagerly so that a bad request is refused before anything goes upstream.
 		var jsonl = this.inlineRequests.toJsonl(body.requests(), body.endpoint(), model.model());
 		Flux<PartEvent> form = Flux.concat(FormPartEvent.create("purpose", "batch"), FilePartEvent.create("file",
 				"batch_requests.jsonl", MediaType.parseMediaType("application/jsonl"), jsonl));
@@ -65,49 +73,57 @@ public class BatchService {
 	}
 
 	public Mono<Batch> retrieve(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.retrieveBatch(checkId(provider, "batch_id", batchId)));
+		return call(provider, () -> provider.retrieveBatch(nativeId(provider, "batch_id", batchId)));
 	}
 
 	public Mono<BatchPage> list(BatchProvider provider, PageQuery query) {
-		return call(provider, () -> provider.listBatches(query));
+		return call(provider, () -> provider.listBatches(nativeAfter(provider, query)));
 	}
 
 	public Mono<Batch> cancel(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.cancelBatch(checkId(provider, "batch_id", batchId)));
+		return call(provider, () -> provider.cancelBatch(nativeId(provider, "batch_id", batchId)));
+	}
+
+	public Mono<BatchDeleted> deleteBatch(BatchProvider provider, String batchId) {
+		return call(provider, () -> provider.deleteBatch(nativeId(provider, "batch_id", batchId)));
 	}
 
 	/**
-	 * Uploads a file, streaming it, without Ferry's {@code provider} field and within the
-	 * configured size limit.
+	 * Uploads a file, streaming it, without Ferry's {@code provider} field. What the
+	 * fields before the file show is checked before anything goes upstream; the rest, and
+	 * the size and line limits, as the file streams.
 	 * @param provider the provider
-	 * @param events the multipart events
+	 * @param form the upload form
 	 * @return the created file
 	 */
-	public Mono<FileObject> upload(BatchProvider provider, Flux<PartEvent> events) {
-		Flux<PartEvent> forwarded = events
-			.filter((event) -> !(event instanceof FormPartEvent form && form.name().equals("provider")));
-		return call(provider,
-				() -> provider.uploadFile(UploadForms.checked(limitFileBytes(FileParts.normalize(forwarded)))));
+	public Mono<FileObject> upload(BatchProvider provider, UploadForm form) {
+		return call(provider, () -> {
+			UploadForms.checkLeading(provider, form);
+			Flux<PartEvent> forwarded = form.events()
+				.filter((event) -> !(event instanceof FormPartEvent field && field.name().equals("provider")));
+			return provider
+				.uploadFile(UploadForms.checked(provider, this.maxUploadBytes, FileParts.normalize(forwarded)));
+		});
 	}
 
 	public Mono<FilePage> listFiles(BatchProvider provider, PageQuery query) {
-		return call(provider, () -> provider.listFiles(query));
+		return call(provider, () -> provider.listFiles(nativeAfter(provider, query)));
 	}
 
 	public Mono<FileObject> retrieveFile(BatchProvider provider, String fileId) {
-		return call(provider, () -> provider.retrieveFile(checkId(provider, "file_id", fileId)));
+		return call(provider, () -> provider.retrieveFile(nativeId(provider, "file_id", fileId)));
 	}
 
 	public Mono<FileDeleted> deleteFile(BatchProvider provider, String fileId) {
-		return call(provider, () -> provider.deleteFile(checkId(provider, "file_id", fileId)));
+		return call(provider, () -> provider.deleteFile(nativeId(provider, "file_id", fileId)));
 	}
 
 	public Mono<FileContent> fileContent(BatchProvider provider, String fileId) {
-		return call(provider, () -> provider.fileContent(checkId(provider, "file_id", fileId)));
+		return call(provider, () -> provider.fileContent(nativeId(provider, "file_id", fileId)));
 	}
 
 	public Mono<BatchResults> results(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.results(checkId(provider, "batch_id", batchId)));
+		return call(provider, () -> provider.results(nativeId(provider, "batch_id", batchId)));
 	}
 
 	/**
@@ -118,25 +134,12 @@ public class BatchService {
 		return Mono.defer(call).onErrorMap((error) -> ApiErrors.from(error).withProvider(provider.name()));
 	}
 
-	private Flux<PartEvent> limitFileBytes(Flux<PartEvent> events) {
-		return Flux.defer(() -> {
-			AtomicLong received = new AtomicLong();
-			return events.handle((event, sink) -> {
-				if (event instanceof FilePartEvent
-						&& received.addAndGet(event.content().readableByteCount()) > this.maxUploadBytes) {
-					DataBufferUtils.release(event.content());
-					sink.error(ApiError.tooLarge("file: larger than the limit of " + this.maxUploadBytes
-							+ " bytes (ferry.files.max-upload-size)"));
-					return;
-				}
-				sink.next(event);
-			});
-		});
+	private static PageQuery nativeAfter(BatchProvider provider, PageQuery query) {
+		return (query.after() != null) ? query.withAfter(nativeId(provider, "after", query.after())) : query;
 	}
 
-	private static String checkId(BatchProvider provider, String name, String id) {
-		return RequestParams.matching(name, id, provider.idPattern(),
-				"an id of provider '" + provider.name() + "' matching " + provider.idPattern().pattern());
+	private static String nativeId(BatchProvider provider, String param, String id) {
+		return FerryIds.nativeId(provider, param, id);
 	}
 
 }

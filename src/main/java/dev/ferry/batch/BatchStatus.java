@@ -29,6 +29,34 @@ public enum BatchStatus {
 	}
 
 	/**
+	 * The status a batch's timestamps show, for a provider whose own status is outside
+	 * OpenAI's set: the latest step that has a time, a cancel before the end it leads to.
+	 * @param times the batch's timestamps
+	 * @return the status
+	 */
+	public static BatchStatus fromTimes(BatchTimes times) {
+		if (times.cancelledAt() != null) {
+			return CANCELLED;
+		}
+		if (times.cancellingAt() != null) {
+			return CANCELLING;
+		}
+		if (times.expiredAt() != null) {
+			return EXPIRED;
+		}
+		if (times.failedAt() != null) {
+			return FAILED;
+		}
+		if (times.completedAt() != null) {
+			return COMPLETED;
+		}
+		if (times.finalizingAt() != null) {
+			return FINALIZING;
+		}
+		return (times.inProgressAt() != null) ? IN_PROGRESS : VALIDATING;
+	}
+
+	/**
 	 * Parses a wire name leniently: some OpenAI-compatible services capitalise statuses.
 	 * @param value the wire value
 	 * @return the status, or {@code null} when the value is not one

@@ -113,6 +113,35 @@ public final class FerryIds {
 	}
 
 	/**
+	 * The native id a provider is called with, for any id a caller sends: a Ferry-minted
+	 * one (whichever dialect's prefix it has) is decoded, a native one is kept. Either
+	 * way the result is checked against the provider's id alphabet before it goes
+	 * anywhere near an upstream URL. This is the one place minted ids are decoded, so
+	 * providers only ever see native ids.
+	 * @param provider the provider the request resolved to
+	 * @param param the parameter the id came in, for errors
+	 * @param id the id as the caller sent it
+	 * @return the native id
+	 * @throws ApiError 400 for an id minted for another provider, or outside the
+	 * provider's alphabet
+	 */
+	public static String nativeId(BatchProvider provider, String param, String id) {
+		Optional<Minted> minted = PREFIXES.stream()
+			.map((prefix) -> decode(prefix, id))
+			.flatMap(Optional::stream)
+			.findFirst();
+		if (minted.isPresent() && !minted.get().provider().equals(provider.name())) {
+			throw ApiError.invalid(param,
+					param + ": '" + id + "' belongs to provider '" + minted.get().provider() + "', not to provider '"
+							+ provider.name() + "' (drop the provider override, or name provider '"
+							+ minted.get().provider() + "')");
+		}
+		String nativeId = minted.map(Minted::nativeId).orElse(id);
+		return Params.matching(param, nativeId, provider.descriptor().idPattern(),
+				"an id of provider '" + provider.name() + "' matching " + provider.descriptor().idPattern().pattern());
+	}
+
+	/**
 	 * A decoded minted id.
 	 *
 	 * @param provider the provider name

@@ -1,10 +1,12 @@
 package dev.ferry.batch;
 
+import java.net.URI;
 import java.util.TreeSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -12,7 +14,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.config.ProviderType;
+import dev.ferry.config.ProviderProperties;
 
 import org.springframework.stereotype.Component;
 
@@ -24,23 +26,27 @@ public class ProviderRegistry {
 
 	private final Map<String, BatchProvider> providers;
 
+	private final Map<String, URI> baseUrls;
+
 	private final @Nullable String defaultProvider;
 
 	private final Set<String> keyed;
 
-	public ProviderRegistry(FerryProperties properties, List<ProviderFactory> factories) {
-		Map<ProviderType, ProviderFactory> byType = factories.stream()
-			.collect(Collectors.toMap(ProviderFactory::type, Function.identity()));
+	public ProviderRegistry(FerryProperties properties, List<ProviderFamily> families) {
+		Map<String, ProviderFamily> byName = families.stream()
+			.collect(Collectors.toMap((family) -> family.descriptor().family(), Function.identity()));
 		Map<String, BatchProvider> created = new LinkedHashMap<>();
+		Map<String, URI> baseUrls = new LinkedHashMap<>();
 		properties.providers().forEach((name, provider) -> {
-			ProviderFactory factory = byType.get(provider.type());
-			if (factory == null) {
-				throw new IllegalStateException("ferry.providers." + name + ".type: " + provider.type()
-						+ " has no adapter (available: " + byType.keySet() + ")");
+			ProviderFamily family = familyOf(name, provider, byName);
+			ProviderProperties resolved = withBaseUrl(name, provider, family);
+			created.put(name, family.create(name, resolved));
+			if (resolved.baseUrl() != null) {
+				baseUrls.put(name, resolved.baseUrl());
 			}
-			created.put(name, factory.create(name, provider));
 		});
 		this.providers = Map.copyOf(created);
+		this.baseUrls = Map.copyOf(baseUrls);
 		this.keyed = properties.providers()
 			.entrySet()
 			.stream()
@@ -48,6 +54,36 @@ public class ProviderRegistry {
 			.map(Map.Entry::getKey)
 			.collect(Collectors.toUnmodifiableSet());
 		this.defaultProvider = chooseDefault(properties);
+	}
+
+	/**
+	 * The family a provider belongs to: the one its {@code type} names, else the one
+	 * named like the provider.
+	 */
+	private static ProviderFamily familyOf(String name, ProviderProperties provider,
+			Map<String, ProviderFamily> families) {
+		String wanted = (provider.type() != null && !provider.type().isBlank()) ? provider.type().trim() : name;
+		ProviderFamily family = families.get(wanted);
+		if (family == null) {
+			String where = (provider.type() != null) ? "ferry.providers." + name + ".type: '" + wanted + "'"
+					: "ferry.providers." + name + ": '" + name + "' is no provider family and no type is set";
+			throw new IllegalStateException(where + " (families: " + String.join(", ", new TreeSet<>(families.keySet()))
+					+ "; name one with ferry.providers." + name + ".type)");
+		}
+		return family;
+	}
+
+	/** The configured base URL, else the family's public one. */
+	private static ProviderProperties withBaseUrl(String name, ProviderProperties provider, ProviderFamily family) {
+		if (!family.callsUpstream() || provider.baseUrl() != null) {
+			return provider;
+		}
+		if (family.defaultBaseUrl() == null) {
+			throw new IllegalStateException(
+					"ferry.providers." + name + ".base-url must be set: family '" + family.descriptor().family()
+							+ "' has no public base URL (expected: " + family.baseUrlHint() + ")");
+		}
+		return provider.withBaseUrl(family.defaultBaseUrl());
 	}
 
 	/**
@@ -100,6 +136,42 @@ public class ProviderRegistry {
 					"provider: '" + name + "' is not configured (configured: " + String.join(", ", names()) + ")");
 		}
 		return provider;
+	}
+
+	/**
+	 * The provider a native id belongs to, by a prefix only its family mints: the
+	 * provider named after the family, else the family's only provider.
+	 * @param id a native id
+	 * @return the provider name, or empty when the id's prefix tells nothing
+	 */
+	public Optional<String> byNativeId(String id) {
+		List<BatchProvider> candidates = this.providers.values()
+			.stream()
+			.filter((provider) -> provider.descriptor().nativeIdPrefixes().stream().anyMatch(id::startsWith))
+			.toList();
+		return candidates.stream()
+			.filter((provider) -> provider.name().equals(provider.descriptor().family()))
+			.findFirst()
+			.or(() -> (candidates.size() == 1) ? Optional.of(candidates.get(0)) : Optional.empty())
+			.map(BatchProvider::name);
+	}
+
+	/**
+	 * Where a provider's upstream lives.
+	 * @param name the provider name
+	 * @return its base URL, or {@code null} for an in-process provider
+	 */
+	public @Nullable URI baseUrl(String name) {
+		return this.baseUrls.get(name);
+	}
+
+	/**
+	 * Whether a provider has a key of its own configured.
+	 * @param name the provider name
+	 * @return true when Ferry can spend a key on it for gateway callers
+	 */
+	public boolean keyed(String name) {
+		return this.keyed.contains(name);
 	}
 
 	public @Nullable BatchProvider find(String name) {

@@ -14,7 +14,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
  * Picks the provider for a request, first match wins: {@code provider} query parameter,
  * {@code x-model-provider} header, {@code provider} body field, {@code provider/model}
  * prefix of the model, the provider carried by an id Ferry minted (in the path, or the
- * create body's {@code input_file_id}), then the dialect's default.
+ * create body's {@code input_file_id}), the provider whose family alone mints an id's
+ * native prefix ({@code msgbatch_}: anthropic), then the dialect's default.
  */
 @Component
 public class ProviderResolver {
@@ -62,6 +63,12 @@ public class ProviderResolver {
 				.values()
 				.stream()
 				.map(FerryIds::providerOf)
+				.flatMap(Optional::stream)
+				.findFirst())
+			.or(() -> request.pathVariables()
+				.values()
+				.stream()
+				.map(this.registry::byNativeId)
 				.flatMap(Optional::stream)
 				.findFirst())
 			.or(() -> Optional.ofNullable(dialectDefault))

@@ -4,11 +4,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,8 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * One upstream provider, configured under {@code ferry.providers.<name>}.
  *
- * @param type the wire family of the provider
- * @param baseUrl the upstream base URL (required for every type but sandbox)
+ * @param type the provider family; when unset, the family named like the provider (so
+ * {@code ferry.providers.groq} is a {@code groq} provider)
+ * @param baseUrl the upstream base URL; when unset, the family's public one
  * @param apiKey the provider key used for upstream calls
  * @param apiKeys further provider keys, used in turn with {@code apiKey}
  * @param connectTimeout how long to wait for a TCP connection to the upstream
@@ -37,14 +38,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * ({@code anthropic-version} for anthropic, default {@code 2023-06-01})
  * @param defaultMaxTokens the {@code max_tokens} Ferry sets on translated requests that
  * name none, for providers that require it (anthropic)
+ * @param deployments deployment names by model name, for providers whose requests name a
+ * deployment instead of a model (azure)
  */
-public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseUrl, @Nullable String apiKey,
+public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
 		@DefaultValue("60s") Duration responseTimeout, @DefaultValue("100") @Min(1) @Max(10000) int maxConnections,
 		@DefaultValue("1000") @Min(1) int pendingAcquireMaxCount, @DefaultValue("5s") Duration pendingAcquireTimeout,
 		@DefaultValue("30s") Duration maxIdleTime, @DefaultValue @Valid Retry retry,
 		@DefaultValue @Valid StatusCache statusCache, @DefaultValue("5s") Duration processingTime,
-		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens) {
+		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
+		@DefaultValue Map<String, String> deployments) {
 
 	/**
 	 * The cache that absorbs polling storms. Concurrent retrieves of one batch share one
@@ -75,16 +79,29 @@ public record ProviderProperties(@NotNull ProviderType type, @Nullable URI baseU
 	}
 
 	/**
-	 * The base URL, which every provider type but the sandbox needs.
+	 * The base URL, which the registry has resolved for every provider that calls an
+	 * upstream.
 	 * @param name the provider name, for the error message
 	 * @return the base URL
-	 * @throws IllegalArgumentException when none is configured
+	 * @throws IllegalStateException when none is configured
 	 */
 	public URI requiredBaseUrl(String name) {
 		if (this.baseUrl == null) {
-			throw new IllegalArgumentException("ferry.providers." + name + ".base-url must be set");
+			throw new IllegalStateException("ferry.providers." + name + ".base-url must be set");
 		}
 		return this.baseUrl;
+	}
+
+	/**
+	 * These settings with a base URL.
+	 * @param url the base URL
+	 * @return a copy with {@code url} as its base URL
+	 */
+	public ProviderProperties withBaseUrl(URI url) {
+		return new ProviderProperties(this.type, url, this.apiKey, this.apiKeys, this.connectTimeout,
+				this.responseTimeout, this.maxConnections, this.pendingAcquireMaxCount, this.pendingAcquireTimeout,
+				this.maxIdleTime, this.retry, this.statusCache, this.processingTime, this.apiVersion,
+				this.defaultMaxTokens, this.deployments);
 	}
 
 	/**

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+
+import dev.ferry.batch.UploadForm;
 
 import org.springframework.http.codec.multipart.FormPartEvent;
 import org.springframework.http.codec.multipart.PartEvent;
@@ -25,16 +27,16 @@ public final class LeadingFormFields {
 	 * Peeks at the leading form fields, then hands on every event, those fields included.
 	 * @param <T> the result type
 	 * @param events the multipart events, subscribed to once
-	 * @param then receives the leading fields and the whole event stream
+	 * @param then receives the form: its leading fields, whether a part follows them, and
+	 * the whole event stream
 	 * @return what {@code then} returns
 	 */
-	public static <T> Mono<T> peek(Flux<PartEvent> events,
-			BiFunction<Map<String, String>, Flux<PartEvent>, Mono<T>> then) {
+	public static <T> Mono<T> peek(Flux<PartEvent> events, Function<UploadForm, Mono<T>> then) {
 		return peek(events, new LinkedHashMap<>(), new ArrayList<>(), then);
 	}
 
 	private static <T> Mono<T> peek(Flux<PartEvent> events, Map<String, String> fields, List<PartEvent> seen,
-			BiFunction<Map<String, String>, Flux<PartEvent>, Mono<T>> then) {
+			Function<UploadForm, Mono<T>> then) {
 		return events.switchOnFirst((signal, all) -> {
 			PartEvent first = signal.get();
 			if (first instanceof FormPartEvent form) {
@@ -48,7 +50,10 @@ public final class LeadingFormFields {
 			// The rest is read later, once the provider has a connection: switchOnFirst's
 			// own replay of its first element does not survive that late subscription, so
 			// the first element is re-emitted here and skipped from the source.
-			return then.apply(fields, Flux.concat(Flux.fromIterable(seen), all.skip((first != null) ? 1 : 0))).flux();
+			return then
+				.apply(new UploadForm(fields, first != null,
+						Flux.concat(Flux.fromIterable(seen), all.skip((first != null) ? 1 : 0))))
+				.flux();
 		}).next();
 	}
 

@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 import dev.ferry.batch.ApiError;
+import dev.ferry.batch.Params;
 
 import org.springframework.web.reactive.function.server.ServerRequest;
 
@@ -57,32 +58,7 @@ public final class RequestParams {
 		if (raw == null || raw.isEmpty()) {
 			return null;
 		}
-		return matching(name, raw, pattern, description);
-	}
-
-	/**
-	 * A value that must match a pattern, such as an id in a provider's alphabet; ids are
-	 * checked before they go anywhere near an upstream URL.
-	 * @param name the parameter name
-	 * @param value the value
-	 * @param pattern the accepted values
-	 * @param description the accepted values, for the error message
-	 * @return the value
-	 */
-	public static String matching(String name, String value, Pattern pattern, String description) {
-		if (!pattern.matcher(value).matches()) {
-			throw ApiError.invalid(name, name + ": '" + printable(value) + "' (expected: " + description + ")");
-		}
-		return value;
-	}
-
-	private static String printable(String value) {
-		String shown = (value.length() > 80) ? value.substring(0, 80) + "…" : value;
-		StringBuilder out = new StringBuilder(shown.length());
-		shown.codePoints()
-			.forEach(
-					(c) -> out.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c)));
-		return out.toString();
+		return Params.matching(name, raw, pattern, description);
 	}
 
 }

@@ -53,8 +53,7 @@ public final class JsonLines {
 	 * @return a buffer holding the line
 	 */
 	public static DataBuffer line(JsonMapper mapper, Object value) {
-		byte[] json = mapper.writeValueAsBytes(value);
-		return line(new RawJson(json, 0, json.length));
+		return line(mapper.writeValueAsBytes(value));
 	}
 
 	/**
@@ -68,6 +67,15 @@ public final class JsonLines {
 	 */
 	public static DataBuffer write(JsonMapper mapper, int sizeHint, Consumer<JsonGenerator> writer) {
 		return JsonBytes.write(mapper, sizeHint, writer).line();
+	}
+
+	/**
+	 * One JSONL line of JSON bytes.
+	 * @param json the value's UTF-8 JSON, without a terminator
+	 * @return a buffer holding the bytes and a newline
+	 */
+	public static DataBuffer line(byte[] json) {
+		return line(new RawJson(json, 0, json.length));
 	}
 
 	/**

@@ -64,6 +64,30 @@ public final class UpstreamRetries {
 				(failure) -> UpstreamFailures.isTransient(failure) && UpstreamFailures.certainlyNotActedOn(failure)));
 	}
 
+	/**
+	 * A create sent with an idempotency key the upstream honours: every transient failure
+	 * may be retried, since a repeat of a create the upstream did act on returns the same
+	 * batch.
+	 * @param <T> the result type
+	 * @param call the call, subscribed once per attempt, carrying the key
+	 * @return the call with retries
+	 */
+	public <T> Mono<T> deduplicated(Mono<T> call) {
+		return call.retryWhen(retry(UpstreamFailures::isTransient));
+	}
+
+	/**
+	 * A call the upstream may refuse for a while without acting on it (a quota that
+	 * refills), retried with the same backoff while it refuses so.
+	 * @param <T> the result type
+	 * @param call the call, subscribed once per attempt
+	 * @param refusal the errors that mean the upstream refused and did nothing
+	 * @return the call with retries of those refusals
+	 */
+	public <T> Mono<T> refusedThenRetried(Mono<T> call, Predicate<ApiError> refusal) {
+		return call.retryWhen(retry((failure) -> failure instanceof ApiError error && refusal.test(error)));
+	}
+
 	private Retry retry(Predicate<Throwable> worthRetrying) {
 		return Retry.from((signals) -> signals.concatMap((signal) -> {
 			Throwable failure = signal.failure();

@@ -23,9 +23,11 @@ class LeadingFormFieldsTests {
 	void readsFieldsBeforeTheFileAndHandsOnEveryEvent() {
 		Flux<PartEvent> events = Flux.concat(FormPartEvent.create("provider", "sandbox"),
 				FormPartEvent.create("purpose", "batch"), file("abc"), FormPartEvent.create("after", "x"));
-		StepVerifier.create(LeadingFormFields.peek(events, (fields, all) -> {
-			assertThat(fields).containsExactly(Map.entry("provider", "sandbox"), Map.entry("purpose", "batch"));
-			return all.map(PartEvent::name).distinctUntilChanged().collectList();
+		StepVerifier.create(LeadingFormFields.peek(events, (form) -> {
+			assertThat(form.leadingFields()).containsExactly(Map.entry("provider", "sandbox"),
+					Map.entry("purpose", "batch"));
+			assertThat(form.partFollows()).isTrue();
+			return form.events().map(PartEvent::name).distinctUntilChanged().collectList();
 		})).expectNext(List.of("provider", "purpose", "file", "after")).expectComplete().verify(Duration.ofSeconds(5));
 	}
 
@@ -47,10 +49,20 @@ class LeadingFormFieldsTests {
 				List.of("file", "purpose"));
 	}
 
+	@Test
+	void tellsAFieldOnlyFormFromOneWithAFile() {
+		StepVerifier
+			.create(LeadingFormFields.peek(Flux.concat(FormPartEvent.create("purpose", "batch")),
+					(form) -> Mono.just(form.partFollows())))
+			.expectNext(false)
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+	}
+
 	private static void assertNamesReadLater(Flux<PartEvent> events, List<String> expected) {
 		StepVerifier.create(LeadingFormFields.peek(events,
-				(fields, all) -> Mono.delay(Duration.ofMillis(100))
-					.thenMany(all.filter((event) -> !event.name().equals("provider")))
+				(form) -> Mono.delay(Duration.ofMillis(100))
+					.thenMany(form.events().filter((event) -> !event.name().equals("provider")))
 					.map(PartEvent::name)
 					.distinctUntilChanged()
 					.collectList()))

@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.config.ProviderType;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.StandaloneFerry;
 
@@ -150,7 +149,7 @@ class HelmChartTests {
 				"--FERRY_GATEWAY_KEY_BATCH_JOBS=ferry-batch-jobs-key-00000001")) {
 			FerryProperties properties = ferry.getBean(FerryProperties.class);
 			assertThat(properties.providers().get("openai").apiKey()).isEqualTo("sk-from-secret");
-			assertThat(properties.providers().get("sandbox").type()).isEqualTo(ProviderType.SANDBOX);
+			assertThat(properties.providers().get("sandbox").type()).isEqualTo("sandbox");
 			assertThat(properties.results().spool().maxSize().toGigabytes()).isEqualTo(8);
 			assertThat(properties.auth().keys()).extracting(FerryProperties.GatewayKey::name)
 				.containsExactly("batch-jobs", "search-team");

@@ -24,6 +24,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import dev.ferry.batch.Params;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiClients;

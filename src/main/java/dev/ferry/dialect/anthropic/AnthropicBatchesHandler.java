@@ -15,8 +15,10 @@ import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.ModelRef;
 import dev.ferry.batch.ProviderResolver;
+import dev.ferry.dialect.FerryUrls;
 import dev.ferry.dialect.JsonBodies;
 import dev.ferry.dialect.JsonResponses;
+import dev.ferry.dialect.PageQueries;
 import dev.ferry.dialect.RequestParams;
 import dev.ferry.provider.anthropic.AnthropicProvider;
 
@@ -85,7 +87,7 @@ class AnthropicBatchesHandler {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
 			return anthropic.client()
-				.retrieve(batch.id())
+				.retrieve(batch.nativeId())
 				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
@@ -95,8 +97,8 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		int limit = RequestParams.boundedInt(request, "limit", 20, 1, 1000);
-		String afterId = RequestParams.optional(request, "after_id", provider.idPattern(), "a message batch id");
-		String beforeId = RequestParams.optional(request, "before_id", provider.idPattern(), "a message batch id");
+		String afterId = pageId(request, provider, "after_id");
+		String beforeId = pageId(request, provider, "before_id");
 		if (provider instanceof AnthropicProvider anthropic) {
 			return anthropic.client().list(limit, afterId, beforeId).flatMap((page) -> {
 				page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
@@ -107,17 +109,14 @@ class AnthropicBatchesHandler {
 			throw ApiError.invalid("before_id",
 					"before_id: provider '" + provider.name() + "' pages forwards only (use after_id)");
 		}
-		String afterNative = (afterId != null)
-				? FerryIds.decode(CrossFormatBatches.ID_PREFIX, afterId).map(FerryIds.Minted::nativeId).orElse(afterId)
-				: null;
-		return this.crossFormat.list(provider, limit, afterNative, resultsUrl(request)).flatMap(JsonResponses::ok);
+		return this.crossFormat.list(provider, limit, afterId, resultsUrl(request)).flatMap(JsonResponses::ok);
 	}
 
 	Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
 			return anthropic.client()
-				.cancel(batch.id())
+				.cancel(batch.nativeId())
 				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.cancel(batch.provider(), batch.nativeId(), resultsUrl(request))
@@ -127,7 +126,8 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> delete(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.deleteBatch(batch.id()).flatMap(JsonResponses::ok);
+			return anthropic.deleteBatch(batch.nativeId())
+				.flatMap((deleted) -> JsonResponses.ok(deleted.rawResponse()));
 		}
 		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id()).flatMap(JsonResponses::ok);
 	}
@@ -141,7 +141,7 @@ class AnthropicBatchesHandler {
 			return this.crossFormat.results(batch.provider(), batch.nativeId())
 				.flatMap((lines) -> jsonl(batch.id(), lines));
 		}
-		return provider.client().retrieve(batch.id()).flatMap((node) -> {
+		return provider.client().retrieve(batch.nativeId()).flatMap((node) -> {
 			String resultsUrl = text(node, "results_url");
 			if (resultsUrl == null) {
 				return Mono.error(
@@ -167,19 +167,19 @@ class AnthropicBatchesHandler {
 	}
 
 	/**
-	 * The batch a path names: the provider comes from the query, the header, or the id
-	 * Ferry minted, else the default; the native id is the minted one's or the id itself.
+	 * The batch a path names, by any id Ferry handed out in any dialect: the provider
+	 * comes from the query, the header, the id itself or the default; the native id is
+	 * the minted one's, or the id itself.
 	 */
 	private BatchRef batchRef(ServerRequest request) {
 		String id = request.pathVariable("message_batch_id");
-		var minted = FerryIds.decode(CrossFormatBatches.ID_PREFIX, id);
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
-		String nativeId = minted.filter((decoded) -> decoded.provider().equals(provider.name()))
-			.map(FerryIds.Minted::nativeId)
-			.orElse(id);
-		RequestParams.matching("message_batch_id", nativeId, provider.idPattern(),
-				"a message batch id matching " + provider.idPattern().pattern());
-		return new BatchRef(provider, id, nativeId);
+		return new BatchRef(provider, id, FerryIds.nativeId(provider, "message_batch_id", id));
+	}
+
+	private static @Nullable String pageId(ServerRequest request, BatchProvider provider, String param) {
+		String id = RequestParams.optional(request, param, PageQueries.ANY_ID, "a message batch id");
+		return (id != null) ? FerryIds.nativeId(provider, param, id) : null;
 	}
 
 	/** A batch as the caller named it, and where it lives. */
@@ -187,8 +187,7 @@ class AnthropicBatchesHandler {
 	}
 
 	private static Function<String, String> resultsUrl(ServerRequest request) {
-		String base = UriComponentsBuilder.fromUri(request.uri()).replacePath(null).replaceQuery(null).toUriString();
-		return (id) -> base + "/anthropic/v1/messages/batches/" + id + "/results";
+		return FerryUrls.anthropicResults(request);
 	}
 
 	/**

@@ -109,13 +109,8 @@ class CrossFormatBatches {
 	 * its files.
 	 */
 	Mono<ObjectNode> delete(BatchProvider provider, String nativeId, String id) {
-		return ended(provider, nativeId, "deleted")
-			.flatMapMany((batch) -> Flux.fromStream(
-					Stream.of(batch.inputFileId(), batch.outputFileId(), batch.errorFileId()).filter(Objects::nonNull)))
-			.concatMap((fileId) -> this.service.deleteFile(provider, fileId)
-				.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)))
-			.then(Mono
-				.fromSupplier(() -> this.mapper.createObjectNode().put("id", id).put("type", "message_batch_deleted")));
+		return this.service.deleteBatch(provider, nativeId)
+			.map((deleted) -> this.mapper.createObjectNode().put("id", id).put("type", "message_batch_deleted"));
 	}
 
 	/**

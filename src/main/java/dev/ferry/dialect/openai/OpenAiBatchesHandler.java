@@ -9,12 +9,12 @@ import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchService;
 import dev.ferry.batch.CreateBatchBody;
 import dev.ferry.batch.ModelRef;
-import dev.ferry.batch.PageQuery;
+import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.ProviderResolver;
-import dev.ferry.config.ProviderType;
 import dev.ferry.dialect.BatchApiRoutes;
 import dev.ferry.dialect.JsonBodies;
 import dev.ferry.dialect.JsonResponses;
+import dev.ferry.dialect.PageQueries;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -60,8 +60,8 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 	@Override
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
-		return this.service.list(provider, PageQuery.forBatches(request, provider))
-			.flatMap((page) -> JsonResponses.ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null)
+		return this.service.list(provider, PageQueries.batches(request))
+			.flatMap((page) -> JsonResponses.ok((sameFormat(provider) && page.rawResponse() != null)
 					? page.rawResponse() : OpenAiObjects.batchPageToWire(page)));
 	}
 
@@ -78,10 +78,17 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 
 	/** Same-format traffic passes the upstream's object through untouched. */
 	private static JsonNode render(BatchProvider provider, Batch batch) {
-		if (provider.type() == ProviderType.OPENAI && batch.rawResponse() != null) {
+		if (sameFormat(provider) && batch.rawResponse() != null) {
 			return batch.rawResponse();
 		}
 		return OpenAiObjects.batchToWire(batch);
+	}
+
+	/**
+	 * Whether the provider answers in OpenAI's own shape, so its objects pass through.
+	 */
+	private static boolean sameFormat(BatchProvider provider) {
+		return provider.descriptor().format() == ProviderDescriptor.Format.OPENAI;
 	}
 
 }

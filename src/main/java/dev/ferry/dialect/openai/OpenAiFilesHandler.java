@@ -8,13 +8,13 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchService;
 import dev.ferry.batch.FileObject;
-import dev.ferry.batch.PageQuery;
+import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.ProviderResolver;
-import dev.ferry.config.ProviderType;
 import dev.ferry.dialect.BatchApiRoutes;
 import dev.ferry.dialect.FileDownloads;
 import dev.ferry.dialect.JsonResponses;
 import dev.ferry.dialect.LeadingFormFields;
+import dev.ferry.dialect.PageQueries;
 
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
@@ -38,17 +38,18 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 
 	@Override
 	public Mono<ServerResponse> upload(ServerRequest request) {
-		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (fields, events) -> {
-			BatchProvider provider = this.resolver.resolve(request, fields.get("provider"), null, defaultProvider());
-			return this.service.upload(provider, events).flatMap((file) -> JsonResponses.ok(render(provider, file)));
+		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (form) -> {
+			BatchProvider provider = this.resolver.resolve(request, form.leadingFields().get("provider"), null,
+					defaultProvider());
+			return this.service.upload(provider, form).flatMap((file) -> JsonResponses.ok(render(provider, file)));
 		});
 	}
 
 	@Override
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
-		return this.service.listFiles(provider, PageQuery.forFiles(request, provider))
-			.flatMap((page) -> JsonResponses.ok((provider.type() == ProviderType.OPENAI && page.rawResponse() != null)
+		return this.service.listFiles(provider, PageQueries.files(request))
+			.flatMap((page) -> JsonResponses.ok((sameFormat(provider) && page.rawResponse() != null)
 					? page.rawResponse() : OpenAiObjects.filePageToWire(page)));
 	}
 
@@ -63,7 +64,7 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> delete(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.deleteFile(provider, request.pathVariable("file_id")).flatMap((deleted) -> {
-			if (provider.type() == ProviderType.OPENAI && deleted.rawResponse() != null) {
+			if (sameFormat(provider) && deleted.rawResponse() != null) {
 				return JsonResponses.ok(deleted.rawResponse());
 			}
 			ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -85,10 +86,17 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	}
 
 	private static JsonNode render(BatchProvider provider, FileObject file) {
-		if (provider.type() == ProviderType.OPENAI && file.rawResponse() != null) {
+		if (sameFormat(provider) && file.rawResponse() != null) {
 			return file.rawResponse();
 		}
 		return OpenAiObjects.fileToWire(file);
+	}
+
+	/**
+	 * Whether the provider answers in OpenAI's own shape, so its objects pass through.
+	 */
+	private static boolean sameFormat(BatchProvider provider) {
+		return provider.descriptor().format() == ProviderDescriptor.Format.OPENAI;
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.ferry.dialect.unified;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
@@ -32,15 +33,26 @@ record UnifiedBatch(String id, String object, String endpoint, @Nullable String 
 	record Errors(String object, List<BatchError> data) {
 	}
 
-	static UnifiedBatch of(Batch batch, ExtraFields extra, boolean includeRaw) {
+	/**
+	 * The unified object of a batch.
+	 * @param batch the batch
+	 * @param extra the extra fields
+	 * @param includeRaw whether to show the raw request and response
+	 * @param resultsUrls Ferry's results link for a batch id: a batch with a
+	 * {@code results_url} upstream gets Ferry's instead, so that a client following it
+	 * stays on the gateway
+	 * @return the object
+	 */
+	static UnifiedBatch of(Batch batch, ExtraFields extra, boolean includeRaw, Function<String, String> resultsUrls) {
 		var times = batch.times();
 		return new UnifiedBatch(batch.id(), "batch", batch.endpoint(), batch.model(), batch.inputFileId(),
 				batch.completionWindow(), batch.status().wireName(), batch.processingStatus(), batch.requestCounts(),
 				batch.metadata(), times.createdAt(), times.inProgressAt(), times.expiresAt(), times.finalizingAt(),
 				times.completedAt(), times.failedAt(), times.expiredAt(), times.cancellingAt(), times.cancelledAt(),
 				times.archivedAt(), batch.outputFileId(), batch.errorFileId(),
-				batch.errors().isEmpty() ? null : new Errors("list", batch.errors()), batch.resultsUrl(), batch.usage(),
-				extra, includeRaw ? batch.rawRequest() : null, includeRaw ? batch.rawResponse() : null);
+				batch.errors().isEmpty() ? null : new Errors("list", batch.errors()),
+				(batch.resultsUrl() != null) ? resultsUrls.apply(batch.id()) : null, batch.usage(), extra,
+				includeRaw ? batch.rawRequest() : null, includeRaw ? batch.rawResponse() : null);
 	}
 
 }

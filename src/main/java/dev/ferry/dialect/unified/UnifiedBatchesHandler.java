@@ -10,11 +10,12 @@ import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchService;
 import dev.ferry.batch.CreateBatchBody;
 import dev.ferry.batch.ModelRef;
-import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.dialect.BatchApiRoutes;
+import dev.ferry.dialect.FerryUrls;
 import dev.ferry.dialect.JsonBodies;
 import dev.ferry.dialect.JsonResponses;
+import dev.ferry.dialect.PageQueries;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -65,24 +66,39 @@ class UnifiedBatchesHandler implements BatchApiRoutes.Batches {
 				this.service.cancel(provider, request.pathVariable("batch_id")));
 	}
 
+	/**
+	 * Deletes an ended batch: natively where the provider can (Anthropic), otherwise by
+	 * deleting its files.
+	 * @param request the request
+	 * @return the deletion
+	 */
+	Mono<ServerResponse> delete(ServerRequest request) {
+		BatchProvider provider = this.resolver.resolve(request, null);
+		return Timed.of(this.service.deleteBatch(provider, request.pathVariable("batch_id")))
+			.flatMap((timed) -> JsonResponses.ok(new UnifiedDeleted(timed.value().id(), "batch",
+					timed.value().deleted(), new ExtraFields("batch_delete", provider.name(), null, timed.latency()))));
+	}
+
 	@Override
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		boolean raw = includeRaw(request);
-		return Timed.of(this.service.list(provider, PageQuery.forBatches(request, provider))).flatMap((timed) -> {
+		Function<String, String> resultsUrls = FerryUrls.anthropicResults(request);
+		return Timed.of(this.service.list(provider, PageQueries.batches(request))).flatMap((timed) -> {
 			ExtraFields extra = new ExtraFields("batch_list", provider.name(), null, timed.latency());
 			var page = timed.value();
 			return JsonResponses.ok(new UnifiedList<>("list",
-					page.data().stream().map((batch) -> UnifiedBatch.of(batch, extra, false)).toList(), page.firstId(),
-					page.lastId(), page.hasMore(), extra, raw ? page.rawResponse() : null));
+					page.data().stream().map((batch) -> UnifiedBatch.of(batch, extra, false, resultsUrls)).toList(),
+					page.firstId(), page.lastId(), page.hasMore(), extra, raw ? page.rawResponse() : null));
 		});
 	}
 
 	private Mono<ServerResponse> respond(ServerRequest request, String requestType, BatchProvider provider,
 			String modelRequested, Mono<Batch> call) {
 		boolean raw = includeRaw(request);
+		Function<String, String> resultsUrls = FerryUrls.anthropicResults(request);
 		Function<Timed<Batch>, UnifiedBatch> render = (timed) -> UnifiedBatch.of(timed.value(),
-				new ExtraFields(requestType, provider.name(), modelRequested, timed.latency()), raw);
+				new ExtraFields(requestType, provider.name(), modelRequested, timed.latency()), raw, resultsUrls);
 		return Timed.of(call).map(render).flatMap(JsonResponses::ok);
 	}
 

@@ -5,12 +5,12 @@ import reactor.core.publisher.Mono;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchService;
 import dev.ferry.batch.FileObject;
-import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.dialect.BatchApiRoutes;
 import dev.ferry.dialect.FileDownloads;
 import dev.ferry.dialect.JsonResponses;
 import dev.ferry.dialect.LeadingFormFields;
+import dev.ferry.dialect.PageQueries;
 
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
@@ -34,9 +34,9 @@ class UnifiedFilesHandler implements BatchApiRoutes.Files {
 
 	@Override
 	public Mono<ServerResponse> upload(ServerRequest request) {
-		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (fields, events) -> {
-			BatchProvider provider = this.resolver.resolve(request, fields.get("provider"), null, null);
-			return respond(request, "file_upload", provider, this.service.upload(provider, events));
+		return LeadingFormFields.peek(request.bodyToFlux(PartEvent.class), (form) -> {
+			BatchProvider provider = this.resolver.resolve(request, form.leadingFields().get("provider"), null, null);
+			return respond(request, "file_upload", provider, this.service.upload(provider, form));
 		});
 	}
 
@@ -44,7 +44,7 @@ class UnifiedFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		boolean raw = UnifiedBatchesHandler.includeRaw(request);
-		return Timed.of(this.service.listFiles(provider, PageQuery.forFiles(request, provider))).flatMap((timed) -> {
+		return Timed.of(this.service.listFiles(provider, PageQueries.files(request))).flatMap((timed) -> {
 			ExtraFields extra = new ExtraFields("file_list", provider.name(), null, timed.latency());
 			var page = timed.value();
 			return JsonResponses.ok(new UnifiedList<>("list",
@@ -64,8 +64,8 @@ class UnifiedFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> delete(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, null);
 		return Timed.of(this.service.deleteFile(provider, request.pathVariable("file_id")))
-			.flatMap((timed) -> JsonResponses.ok(new UnifiedFileDeleted(timed.value().id(), "file",
-					timed.value().deleted(), new ExtraFields("file_delete", provider.name(), null, timed.latency()))));
+			.flatMap((timed) -> JsonResponses.ok(new UnifiedDeleted(timed.value().id(), "file", timed.value().deleted(),
+					new ExtraFields("file_delete", provider.name(), null, timed.latency()))));
 	}
 
 	@Override

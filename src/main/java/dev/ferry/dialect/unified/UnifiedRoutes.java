@@ -18,10 +18,13 @@ class UnifiedRoutes {
 
 	@Bean
 	RouterFunction<ServerResponse> unifiedApi(UnifiedBatchesHandler batches, UnifiedFilesHandler files,
-			UnifiedResultsHandler results, GatewayKeys keys, IdempotentCreates creates) {
+			UnifiedResultsHandler results, UnifiedProvidersHandler providers, GatewayKeys keys,
+			IdempotentCreates creates) {
 		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(),
 				new BatchApiRoutes.Guards(keys, creates),
-				(api) -> api.GET("/batches/{batch_id}/results", results::results));
+				(api) -> api.GET("/batches/{batch_id}/results", results::results)
+					.DELETE("/batches/{batch_id}", batches::delete)
+					.GET("/providers", providers::list));
 	}
 
 }

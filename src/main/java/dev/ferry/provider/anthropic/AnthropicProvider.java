@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Batch;
+import dev.ferry.batch.BatchDeleted;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchResults;
@@ -24,8 +25,7 @@ import dev.ferry.batch.FileResults;
 import dev.ferry.batch.InlineBatch;
 import dev.ferry.batch.InlineRequests;
 import dev.ferry.batch.PageQuery;
-import dev.ferry.config.ProviderType;
-import dev.ferry.dialect.RequestParams;
+import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.files.HeldFiles;
 import dev.ferry.provider.anthropic.AnthropicBatchCreation.Request;
 import dev.ferry.provider.anthropic.KeptBatches.KeptBatch;
@@ -73,8 +73,8 @@ public final class AnthropicProvider implements BatchProvider {
 	}
 
 	@Override
-	public ProviderType type() {
-		return ProviderType.ANTHROPIC;
+	public ProviderDescriptor descriptor() {
+		return AnthropicFamily.DESCRIPTOR;
 	}
 
 	/**
@@ -88,16 +88,13 @@ public final class AnthropicProvider implements BatchProvider {
 	/**
 	 * Deletes an ended batch and what Ferry kept for it.
 	 * @param batchId the native id
-	 * @return Anthropic's answer
+	 * @return Anthropic's answer as the raw response
 	 */
-	public Mono<JsonNode> deleteBatch(String batchId) {
-		return this.client.delete(batchId)
-			.flatMap((deleted) -> this.kept.delete(this.name, batchId).thenReturn(deleted));
-	}
-
 	@Override
-	public boolean takesInlineRequests() {
-		return true;
+	public Mono<BatchDeleted> deleteBatch(String batchId) {
+		return this.client.delete(batchId)
+			.flatMap((deleted) -> this.kept.delete(this.name, batchId)
+				.thenReturn(new BatchDeleted(this.ids(batchId).batchId(), true, deleted)));
 	}
 
 	@Override
@@ -113,26 +110,25 @@ public final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> createBatch(CreateBatch request) {
-		String fileId = nativeFileId("input_file_id", request.inputFileId());
+		String fileId = request.inputFileId();
 		if (!fileId.startsWith(HeldFiles.NATIVE_PREFIX)) {
-			throw ApiError.invalid("input_file_id", "input_file_id: '" + request.inputFileId()
-					+ "' is not an input file uploaded to provider '" + this.name + "'");
+			throw ApiError.invalid("input_file_id",
+					"input_file_id: '" + fileId + "' is not an input file uploaded to provider '" + this.name + "'");
 		}
 		return this.files.retrieve(fileId)
 			.then(this.creation.create(this.creation.fromFile(() -> this.files.content(fileId), request.endpoint()),
-					request.endpoint(), request.model(), request.metadata(), request.inputFileId()))
+					request.endpoint(), request.model(), request.metadata(), this.files.publicId(fileId)))
 			.flatMap(this::present);
 	}
 
 	@Override
 	public Mono<Batch> retrieveBatch(String batchId) {
-		return this.client.retrieve(nativeBatchId(batchId)).flatMap(this::present);
+		return this.client.retrieve(batchId).flatMap(this::present);
 	}
 
 	@Override
 	public Mono<BatchPage> listBatches(PageQuery query) {
-		String after = (query.after() != null) ? nativeBatchId(query.after()) : null;
-		return this.client.list(query.limit(), after, null)
+		return this.client.list(query.limit(), query.after(), null)
 			.flatMap((node) -> Flux.fromIterable(node.path("data"))
 				.map((item) -> AnthropicWire.text(item, "id"))
 				.concatMap((id) -> this.kept.load(this.name, id).map((kept) -> Map.entry(id, kept)))
@@ -142,7 +138,7 @@ public final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
-		return this.client.cancel(nativeBatchId(batchId)).flatMap(this::present);
+		return this.client.cancel(batchId).flatMap(this::present);
 	}
 
 	/**
@@ -151,11 +147,10 @@ public final class AnthropicProvider implements BatchProvider {
 	 */
 	@Override
 	public Mono<BatchResults> results(String batchId) {
-		String nativeId = nativeBatchId(batchId);
-		return this.client.retrieve(nativeId).zipWith(this.kept.find(this.name, nativeId)).flatMap((found) -> {
+		return this.client.retrieve(batchId).zipWith(this.kept.find(this.name, batchId)).flatMap((found) -> {
 			JsonNode node = found.getT1();
 			KeptBatch kept = found.getT2().orElse(null);
-			Batch batch = AnthropicWire.batchFromWire(this.name, node, kept, ids(nativeId));
+			Batch batch = AnthropicWire.batchFromWire(this.name, node, kept, ids(batchId));
 			String archivedAt = AnthropicWire.text(node, "archived_at");
 			if (archivedAt != null) {
 				return Mono.error(
@@ -184,35 +179,32 @@ public final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileObject> retrieveFile(String fileId) {
-		String nativeId = nativeFileId("file_id", fileId);
-		return AnthropicResultFiles.isResultFile(nativeId) ? this.results.file(fileId, nativeId)
-				: this.files.retrieve(nativeId);
+		return AnthropicResultFiles.isResultFile(fileId) ? this.results.file(fileId) : this.files.retrieve(fileId);
 	}
 
 	@Override
 	public Mono<FileDeleted> deleteFile(String fileId) {
-		String nativeId = nativeFileId("file_id", fileId);
-		if (AnthropicResultFiles.isResultFile(nativeId)) {
-			return Mono.error(ApiError.invalid("file_id", "file_id: '" + fileId + "' is the results of an Anthropic "
-					+ "batch, kept by Anthropic for 29 days; delete the batch itself to remove them"));
+		if (AnthropicResultFiles.isResultFile(fileId)) {
+			return Mono.error(ApiError.invalid("file_id",
+					"file_id: '" + this.files.publicId(fileId) + "' is the results of an Anthropic "
+							+ "batch, kept by Anthropic for 29 days; delete the batch itself to remove them"));
 		}
-		return this.files.delete(nativeId);
+		return this.files.delete(fileId);
 	}
 
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
-		String nativeId = nativeFileId("file_id", fileId);
-		if (AnthropicResultFiles.isResultFile(nativeId)) {
-			return this.results.content(fileId, nativeId);
+		if (AnthropicResultFiles.isResultFile(fileId)) {
+			return this.results.content(fileId);
 		}
-		return this.files.retrieve(nativeId)
-			.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(nativeId)));
+		return this.files.retrieve(fileId)
+			.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(fileId)));
 	}
 
 	private Mono<Batch> present(JsonNode batch) {
 		String id = AnthropicWire.text(batch, "id");
-		Mono<Optional<KeptBatch>> kept = (id != null && OPENAI_ID.matcher(id).matches()) ? this.kept.find(this.name, id)
-				: Mono.just(Optional.empty());
+		Mono<Optional<KeptBatch>> kept = (id != null && ProviderDescriptor.OPENAI_ID.matcher(id).matches())
+				? this.kept.find(this.name, id) : Mono.just(Optional.empty());
 		return kept.map((found) -> AnthropicWire.batchFromWire(this.name, batch, found.orElse(null),
 				ids((id != null) ? id : "")));
 	}
@@ -221,24 +213,6 @@ public final class AnthropicProvider implements BatchProvider {
 		return new AnthropicWire.Ids(FerryIds.mint("batch_", this.name, batchId),
 				FerryIds.mint("file-", this.name, batchId + AnthropicResultFiles.OUTPUT),
 				FerryIds.mint("file-", this.name, batchId + AnthropicResultFiles.ERRORS));
-	}
-
-	/** The native id of a batch id Ferry minted; any other id is taken as native. */
-	private String nativeBatchId(String id) {
-		return nativeId("batch_", "batch_id", id);
-	}
-
-	private String nativeFileId(String param, String id) {
-		return nativeId("file-", param, id);
-	}
-
-	private String nativeId(String prefix, String param, String id) {
-		String nativeId = FerryIds.decode(prefix, id)
-			.filter((minted) -> minted.provider().equals(this.name))
-			.map(FerryIds.Minted::nativeId)
-			.orElse(id);
-		return RequestParams.matching(param, nativeId, OPENAI_ID,
-				"an id of provider '" + this.name + "' matching " + OPENAI_ID.pattern());
 	}
 
 }

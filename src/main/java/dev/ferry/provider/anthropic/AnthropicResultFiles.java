@@ -5,6 +5,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.ApiError;
+import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileObject;
 import dev.ferry.provider.anthropic.KeptBatches.KeptBatch;
@@ -61,11 +62,11 @@ final class AnthropicResultFiles {
 
 	/**
 	 * The file object of a result file.
-	 * @param publicId the id callers see
 	 * @param nativeId {@code <batch>-output} or {@code <batch>-errors}
 	 * @return the file; its size is 0, since it is translated as it streams
 	 */
-	Mono<FileObject> file(String publicId, String nativeId) {
+	Mono<FileObject> file(String nativeId) {
+		String publicId = publicId(nativeId);
 		return endedBatch(publicId, nativeId).map((batch) -> new FileObject(publicId, this.provider, 0, endedAt(batch),
 				null, batchId(nativeId) + (nativeId.endsWith(OUTPUT) ? "_output.jsonl" : "_errors.jsonl"),
 				"batch_output", "processed", null));
@@ -73,11 +74,11 @@ final class AnthropicResultFiles {
 
 	/**
 	 * Streams a result file.
-	 * @param publicId the id callers see
 	 * @param nativeId {@code <batch>-output} or {@code <batch>-errors}
 	 * @return the content
 	 */
-	Mono<FileContent> content(String publicId, String nativeId) {
+	Mono<FileContent> content(String nativeId) {
+		String publicId = publicId(nativeId);
 		boolean output = nativeId.endsWith(OUTPUT);
 		String batchId = batchId(nativeId);
 		return endedBatch(publicId, nativeId).flatMap((batch) -> this.kept.find(this.provider, batchId)
@@ -104,6 +105,10 @@ final class AnthropicResultFiles {
 
 	private ApiError notFound(String publicId) {
 		return ApiError.notFound(this.provider, "No such File object: " + publicId);
+	}
+
+	private String publicId(String nativeId) {
+		return FerryIds.mint("file-", this.provider, nativeId);
 	}
 
 	private static long endedAt(JsonNode batch) {

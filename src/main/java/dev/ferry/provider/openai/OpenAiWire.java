@@ -32,7 +32,9 @@ import dev.ferry.batch.RequestCounts;
  */
 public final class OpenAiWire {
 
-	private static final JsonNodeFactory json = JsonNodeFactory.instance;
+	/** The batch object's timestamps, Unix seconds in OpenAI's shape. */
+	private static final List<String> TIMES = List.of("created_at", "in_progress_at", "expires_at", "finalizing_at",
+			"completed_at", "failed_at", "expired_at", "cancelling_at", "cancelled_at");
 
 	private OpenAiWire() {
 	}
@@ -45,7 +47,6 @@ public final class OpenAiWire {
 	 * @return the batch
 	 */
 	public static Batch batchFromWire(String provider, JsonNode node, @Nullable JsonNode rawRequest) {
-		BatchStatus status = BatchStatus.fromWire(text(node, "status"));
 		JsonNode counts = node.path("request_counts");
 		RequestCounts requestCounts = RequestCounts.of(counts.path("total").asLong(0),
 				counts.path("completed").asLong(0), counts.path("failed").asLong(0));
@@ -53,15 +54,56 @@ public final class OpenAiWire {
 				seconds(node, "expires_at"), seconds(node, "finalizing_at"), seconds(node, "completed_at"),
 				seconds(node, "failed_at"), seconds(node, "expired_at"), seconds(node, "cancelling_at"),
 				seconds(node, "cancelled_at"), null);
+		BatchStatus status = BatchStatus.fromWire(text(node, "status"));
 		return new Batch(text(node, "id", ""), provider, text(node, "endpoint", ""), text(node, "model"),
 				text(node, "input_file_id"), text(node, "completion_window"),
-				(status != null) ? status : BatchStatus.VALIDATING, text(node, "status"), requestCounts,
+				(status != null) ? status : BatchStatus.fromTimes(times), text(node, "status"), requestCounts,
 				metadata(node.get("metadata")), times, text(node, "output_file_id"), text(node, "error_file_id"),
 				errors(node.path("errors").path("data")), null, nonNull(node.get("usage")), rawRequest, node);
 	}
 
-	public static BatchPage batchPageFromWire(String provider, JsonNode node) {
-		List<Batch> batches = list(node, (item) -> batchFromWire(provider, item, null));
+	/**
+	 * Rewrites, in place, what an OpenAI-compatible service sends outside OpenAI's shape,
+	 * so that its object can be passed to OpenAI-format callers with everything else
+	 * untouched: a status outside OpenAI's set (capitalised, misspelt, unknown) becomes
+	 * the one read into {@code batch}, ISO-8601 timestamps become Unix seconds, and
+	 * missing or null request counts become numbers.
+	 * @param node the provider's batch object
+	 * @param batch the batch read from it
+	 * @return the node
+	 */
+	public static JsonNode normalise(JsonNode node, Batch batch) {
+		if (!(node instanceof ObjectNode object)) {
+			return node;
+		}
+		if (!batch.status().wireName().equals(text(object, "status"))) {
+			object.put("status", batch.status().wireName());
+		}
+		for (String field : TIMES) {
+			JsonNode value = object.get(field);
+			if (value != null && value.isString()) {
+				object.put(field, seconds(object, field));
+			}
+		}
+		JsonNode counts = object.get("request_counts");
+		if (counts == null || !counts.path("total").isNumber() || !counts.path("completed").isNumber()
+				|| !counts.path("failed").isNumber()) {
+			object.putObject("request_counts")
+				.put("total", batch.requestCounts().total())
+				.put("completed", batch.requestCounts().completed())
+				.put("failed", batch.requestCounts().failed());
+		}
+		return object;
+	}
+
+	/**
+	 * A page of batches, each item read by {@code read}.
+	 * @param node the list object
+	 * @param read reads one batch object
+	 * @return the page
+	 */
+	public static BatchPage batchPageFromWire(JsonNode node, Function<JsonNode, Batch> read) {
+		List<Batch> batches = list(node, read);
 		return new BatchPage(batches, text(node, "first_id"), text(node, "last_id"),
 				node.path("has_more").asBoolean(false), node);
 	}

@@ -12,7 +12,7 @@ import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.PageQuery;
-import dev.ferry.config.ProviderType;
+import dev.ferry.batch.ProviderDescriptor;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
@@ -45,8 +45,8 @@ final class SandboxProvider implements BatchProvider {
 	}
 
 	@Override
-	public ProviderType type() {
-		return ProviderType.SANDBOX;
+	public ProviderDescriptor descriptor() {
+		return SandboxFamily.DESCRIPTOR;
 	}
 
 	@Override

@@ -3,6 +3,8 @@ package dev.ferry.dialect.anthropic;
 import com.anthropic.models.messages.Model;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 
+import dev.ferry.batch.Params;
+
 /**
  * Batch requests built with the official Anthropic SDK, as a user would write them.
  */

@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.Params;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 

@@ -17,6 +17,7 @@ import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import org.junit.jupiter.api.Test;
 
 import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.Params;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.SandboxProperties;
 

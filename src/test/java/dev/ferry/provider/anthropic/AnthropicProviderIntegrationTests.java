@@ -83,7 +83,8 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstream {
 		assertThat(done.path("endpoint").asString()).isEqualTo("/v1/messages");
 		assertThat(done.path("output_file_id").asString()).startsWith("file-");
 		assertThat(done.at("/metadata/team").asString()).as("metadata Ferry kept").isEqualTo("search");
-		assertThat(done.path("results_url").asString()).endsWith("/msgbatch_x/results");
+		assertThat(done.path("results_url").asString()).as("Ferry's results, never the upstream's")
+			.isEqualTo("http://localhost:" + this.port + "/anthropic/v1/messages/batches/" + id + "/results");
 		assertThat(MockUpstreams.take(upstream).getTarget()).isEqualTo("/v1/messages/batches/msgbatch_x");
 	}
 
@@ -191,8 +192,8 @@ class AnthropicProviderIntegrationTests extends AnthropicUpstream {
 		expectInvalid(
 				"{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/embeddings\",\"requests\":[{\"custom_id\":\"a\","
 						+ "\"params\":{\"input\":\"x\"}}]}",
-				"endpoint", "endpoint: '/v1/embeddings' (provider 'anthropic' runs /v1/chat/completions requests, "
-						+ "translated, and /v1/messages requests)");
+				"endpoint", "endpoint: '/v1/embeddings' is not run by provider 'anthropic' (it runs: "
+						+ "/v1/chat/completions, /v1/messages)");
 		expectInvalid("{\"model\":\"anthropic/c\",\"endpoint\":\"/v1/messages\",\"input_file_id\":\"file-1\"}",
 				"input_file_id", "input_file_id: 'file-1' is not an input file uploaded to provider 'anthropic'");
 	}

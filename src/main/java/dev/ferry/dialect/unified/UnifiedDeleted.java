@@ -5,9 +5,9 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
 /**
- * The answer to a file deletion.
+ * The answer to a file or batch deletion.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record UnifiedFileDeleted(String id, String object, boolean deleted, ExtraFields extraFields) {
+record UnifiedDeleted(String id, String object, boolean deleted, ExtraFields extraFields) {
 }

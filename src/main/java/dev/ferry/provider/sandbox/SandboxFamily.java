@@ -5,20 +5,26 @@ import java.time.Clock;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.BatchProvider;
-import dev.ferry.batch.ProviderFactory;
+import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderProperties;
-import dev.ferry.config.ProviderType;
 import dev.ferry.storage.BlobStore;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates {@code sandbox} providers.
+ * The {@code sandbox} family: in-process simulated providers.
  */
 @Component
-class SandboxProviderFactory implements ProviderFactory {
+class SandboxFamily implements ProviderFamily {
+
+	/** What the sandbox simulates: file and inline batches of every echoed endpoint. */
+	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("sandbox")
+		.endpoints(EchoResponder.ENDPOINTS.toArray(String[]::new))
+		.auth(ProviderDescriptor.Auth.NONE)
+		.build();
 
 	private final BlobStore blobs;
 
@@ -28,8 +34,7 @@ class SandboxProviderFactory implements ProviderFactory {
 
 	private final Clock clock;
 
-	SandboxProviderFactory(BlobStore blobs, JsonMapper mapper, FerryProperties properties,
-			ObjectProvider<Clock> clock) {
+	SandboxFamily(BlobStore blobs, JsonMapper mapper, FerryProperties properties, ObjectProvider<Clock> clock) {
 		this.blobs = blobs;
 		this.mapper = mapper;
 		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
@@ -37,8 +42,13 @@ class SandboxProviderFactory implements ProviderFactory {
 	}
 
 	@Override
-	public ProviderType type() {
-		return ProviderType.SANDBOX;
+	public ProviderDescriptor descriptor() {
+		return DESCRIPTOR;
+	}
+
+	@Override
+	public boolean callsUpstream() {
+		return false;
 	}
 
 	@Override

@@ -1,14 +1,16 @@
 package dev.ferry.provider.anthropic;
 
+import java.net.URI;
+
 import java.time.Clock;
 
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.BatchProvider;
-import dev.ferry.batch.ProviderFactory;
+import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderProperties;
-import dev.ferry.config.ProviderType;
 import dev.ferry.files.HeldFiles;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.translate.ChatToMessages;
@@ -18,10 +20,28 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Creates {@code anthropic} providers, each with its own pooled client.
+ * The {@code anthropic} family: Anthropic's Message Batches API, each provider with its
+ * own pooled client.
  */
 @Component
-class AnthropicProviderFactory implements ProviderFactory {
+class AnthropicFamily implements ProviderFamily {
+
+	/**
+	 * Anthropic runs Messages requests (and chat requests Ferry translates) inline, up to
+	 * 100,000 per batch; the 256 MB limit applies to the translated create body. Ferry
+	 * holds the input files.
+	 */
+	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("anthropic")
+		.format(ProviderDescriptor.Format.ANTHROPIC)
+		.filesApi(false)
+		.inlineRequests(true)
+		.endpoints(AnthropicBatchCreation.CHAT, AnthropicWire.ENDPOINT)
+		.limits(AnthropicBatchCreation.MAX_REQUESTS, 0)
+		.auth(ProviderDescriptor.Auth.X_API_KEY)
+		.nativeIdPrefixes("msgbatch_")
+		.build();
+
+	private static final URI BASE_URL = URI.create("https://api.anthropic.com");
 
 	private final WebClient.Builder builder;
 
@@ -33,7 +53,7 @@ class AnthropicProviderFactory implements ProviderFactory {
 
 	private final int maxLineBytes;
 
-	AnthropicProviderFactory(WebClient.Builder builder, JsonMapper mapper, KeptBatches kept, BlobStore blobs,
+	AnthropicFamily(WebClient.Builder builder, JsonMapper mapper, KeptBatches kept, BlobStore blobs,
 			FerryProperties properties) {
 		this.builder = builder;
 		this.mapper = mapper;
@@ -43,8 +63,13 @@ class AnthropicProviderFactory implements ProviderFactory {
 	}
 
 	@Override
-	public ProviderType type() {
-		return ProviderType.ANTHROPIC;
+	public ProviderDescriptor descriptor() {
+		return DESCRIPTOR;
+	}
+
+	@Override
+	public URI defaultBaseUrl() {
+		return BASE_URL;
 	}
 
 	@Override
