@@ -131,7 +131,8 @@ class HostileInputIntegrationTests {
 	}
 
 	@Test
-	void uploadFormsWithoutAFileOrWithAWrongPurposeAreRefused() throws Exception {
+	void uploadFormsWithoutAFileOrWithAWrongPurposeAreRefusedBeforeAnUpstreamRequestStarts() throws Exception {
+		int before = upstream.getRequestCount();
 		HttpResponse<String> noFile = upload(
 				"--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--b--\r\n");
 		assertThat(noFile.statusCode()).isEqualTo(400);
@@ -141,7 +142,19 @@ class HostileInputIntegrationTests {
 				+ "Content-Type: application/jsonl\r\n\r\n{\"custom_id\":\"a\"}\n\r\n--b--\r\n");
 		assertThat(wrongPurpose.statusCode()).isEqualTo(400);
 		assertThat(wrongPurpose.body()).contains("purpose: 'evil' (expected: one of assistants, batch, evals");
-		// The upstream may have seen the start of an upload, never a complete one.
+		assertThat(upstream.takeRequest(200, TimeUnit.MILLISECONDS)).as("no request started upstream").isNull();
+		assertThat(upstream.getRequestCount()).isEqualTo(before);
+	}
+
+	@Test
+	void aWrongPurposeAfterTheFileCutsTheUploadOffBeforeItEnds() throws Exception {
+		HttpResponse<String> wrongPurpose = upload("--b\r\nContent-Disposition: form-data; name=\"file\"; "
+				+ "filename=\"in.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n{\"custom_id\":\"a\"}\n\r\n"
+				+ "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nevil\r\n--b--\r\n");
+		assertThat(wrongPurpose.statusCode()).isEqualTo(400);
+		assertThat(wrongPurpose.body()).contains("purpose: 'evil'");
+		// Known only once the file has streamed: the upstream may have seen the start of
+		// the upload, never a complete one.
 		RecordedRequest started;
 		while ((started = upstream.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
 			assertThat(started.getFailure()).as("an upload cut off before its end").isNotNull();

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.ferry.batch.ProviderRegistry;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.StandaloneFerry;
@@ -149,7 +150,9 @@ class HelmChartTests {
 				"--FERRY_GATEWAY_KEY_BATCH_JOBS=ferry-batch-jobs-key-00000001")) {
 			FerryProperties properties = ferry.getBean(FerryProperties.class);
 			assertThat(properties.providers().get("openai").apiKey()).isEqualTo("sk-from-secret");
-			assertThat(properties.providers().get("sandbox").type()).isEqualTo("sandbox");
+			ProviderRegistry providers = ferry.getBean(ProviderRegistry.class);
+			assertThat(providers.get("sandbox").descriptor().family()).isEqualTo("sandbox");
+			assertThat(providers.baseUrl("openai")).hasToString("https://api.openai.com/v1");
 			assertThat(properties.results().spool().maxSize().toGigabytes()).isEqualTo(8);
 			assertThat(properties.auth().keys()).extracting(FerryProperties.GatewayKey::name)
 				.containsExactly("batch-jobs", "search-team");

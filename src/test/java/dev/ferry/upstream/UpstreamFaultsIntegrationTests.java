@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.openai.client.OpenAIClient;
-import com.openai.core.http.HttpResponse.Handler;
 import com.openai.errors.InternalServerException;
 import com.openai.models.batches.Batch;
 import com.openai.models.batches.BatchCreateParams;

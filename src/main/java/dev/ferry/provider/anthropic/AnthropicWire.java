@@ -9,8 +9,6 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchPage;

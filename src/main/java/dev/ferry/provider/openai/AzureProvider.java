@@ -102,7 +102,8 @@ final class AzureProvider extends OpenAiProvider {
 	/**
 	 * Puts each line's deployment in its {@code model}: a model name with a configured
 	 * deployment becomes that deployment, anything else is taken as a deployment name.
-	 * Every line must end up on the first line's deployment, as Azure requires.
+	 * Every line must end up on the first line's deployment, as Azure requires. A line
+	 * without a request body (a file of another purpose) passes unchanged.
 	 */
 	private static final class Deployments implements Function<JsonLine, byte[]> {
 
@@ -122,7 +123,7 @@ final class AzureProvider extends OpenAiProvider {
 			JsonNode node = read(line);
 			JsonNode model = node.path("body").path("model");
 			if (!model.isString()) {
-				throw refused(line, "body.model missing (expected: the model or Global-Batch deployment to run)");
+				return line.bytes();
 			}
 			String deployment = this.deployments.getOrDefault(model.stringValue(), model.stringValue());
 			if (this.first == null) {
@@ -142,14 +143,14 @@ final class AzureProvider extends OpenAiProvider {
 		private JsonNode read(JsonLine line) {
 			try {
 				JsonNode node = this.mapper.readTree(line.bytes());
-				if (node.isObject() && node.path("body").isObject()) {
+				if (node.isObject()) {
 					return node;
 				}
 			}
 			catch (JacksonException ex) {
 				throw refused(line, "not valid JSON (" + ex.getOriginalMessage() + ")");
 			}
-			throw refused(line, "expected a JSON object with a 'body' object");
+			throw refused(line, "expected a JSON object");
 		}
 
 		private static ApiError refused(JsonLine line, String problem) {

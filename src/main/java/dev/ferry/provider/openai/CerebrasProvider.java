@@ -20,7 +20,6 @@ import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.results.JsonLines;
 import dev.ferry.translate.CerebrasResultToChat;
 
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 

@@ -29,7 +29,9 @@ final class UploadLines {
 
 	/**
 	 * The form with its batch input file's lines mapped; other parts, and files of other
-	 * purposes (or whose purpose comes after the file), pass unchanged.
+	 * purposes, pass unchanged. A file whose purpose comes after it (the OpenAI SDKs send
+	 * the file first) is taken as a batch input file, which is what Ferry's callers
+	 * upload.
 	 * @param parts the upload form
 	 * @param maxLineBytes the longest line read
 	 * @param lines makes the function for one upload: it gets each line and returns the
@@ -46,7 +48,7 @@ final class UploadLines {
 					purpose.set(form.value());
 				}
 				if (!(first instanceof FilePartEvent file) || !"file".equals(file.name())
-						|| !"batch".equals(purpose.get())) {
+						|| (purpose.get() != null && !purpose.get().equals("batch"))) {
 					return events;
 				}
 				Function<JsonLine, byte[]> map = lines.get();
