@@ -116,14 +116,11 @@ public final class HeldFiles {
 	/**
 	 * A page of files, newest first unless {@code order} is {@code asc}. Only the names
 	 * of the provider's files are sorted in memory; records are read for the page alone.
-	 * @param query the page; {@code after} is a public id
+	 * @param query the page; {@code after} is a native id
 	 * @return the page
 	 */
 	public Mono<FilePage> list(PageQuery query) {
-		String after = (query.after() != null) ? FerryIds.decode("file-", query.after())
-			.filter((minted) -> minted.provider().equals(this.provider))
-			.map(FerryIds.Minted::nativeId)
-			.orElse(query.after()) : null;
+		String after = query.after();
 		Comparator<String> order = "asc".equals(query.order()) ? Comparator.naturalOrder() : Comparator.reverseOrder();
 		return this.blobs.list(folder())
 			.filter((name) -> name.endsWith(".json"))

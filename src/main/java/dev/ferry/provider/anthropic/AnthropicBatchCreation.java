@@ -102,7 +102,8 @@ final class AnthropicBatchCreation {
 	/**
 	 * Creates the batch and keeps what Anthropic has no place for.
 	 * @param requests the requests, read anew for each pass
-	 * @param endpoint {@code /v1/chat/completions} (translated) or {@code /v1/messages}
+	 * @param endpoint {@code /v1/chat/completions} (translated) or {@code /v1/messages},
+	 * as the descriptor lets through
 	 * @param model the batch's model, for requests that name none
 	 * @param metadata the caller's metadata
 	 * @param inputFileId the input file, if the batch comes from one
@@ -110,10 +111,6 @@ final class AnthropicBatchCreation {
 	 */
 	Mono<JsonNode> create(Supplier<Flux<Request>> requests, String endpoint, @Nullable String model,
 			@Nullable Map<String, String> metadata, @Nullable String inputFileId) {
-		if (!CHAT.equals(endpoint) && !AnthropicWire.ENDPOINT.equals(endpoint)) {
-			return Mono.error(ApiError.invalid("endpoint", "endpoint: '" + endpoint + "' (provider '" + this.provider
-					+ "' runs " + CHAT + " requests, translated, and " + AnthropicWire.ENDPOINT + " requests)"));
-		}
 		Supplier<Flux<Prepared>> prepared = () -> requests.get().map((request) -> prepare(request, endpoint, model));
 		return prepared.get().reduce(new Summary(0, 0, false, 0), Summary::add).flatMap((summary) -> {
 			check(summary);

@@ -1,5 +1,7 @@
 package dev.ferry.provider.openai;
 
+import java.util.stream.Stream;
+
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -9,6 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchDeleted;
+import dev.ferry.batch.BatchFiles;
 import dev.ferry.batch.BatchResults;
 import dev.ferry.batch.BatchStatus;
 import dev.ferry.batch.FerryIds;
@@ -117,19 +120,13 @@ final class CerebrasProvider extends OpenAiProvider {
 		return super.deleteFile(fileId);
 	}
 
-	/** Cerebras has no batch delete: deleting an ended batch deletes its input file. */
+	/**
+	 * Cerebras has no batch delete: deleting an ended batch deletes its input file (its
+	 * results are Cerebras' to keep).
+	 */
 	@Override
 	public Mono<BatchDeleted> deleteBatch(String batchId) {
-		return retrieveBatch(batchId).flatMap((batch) -> {
-			if (!batch.status().isTerminal()) {
-				return Mono.error(new ApiError(409, ApiError.INVALID_REQUEST, "batch_not_ended", "batch " + batchId
-						+ " is " + batch.status().wireName() + ": it can be deleted once it has ended", null, null));
-			}
-			Mono<FileDeleted> input = (batch.inputFileId() != null) ? super.deleteFile(batch.inputFileId())
-				.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error))
-					: Mono.empty();
-			return input.then(Mono.just(new BatchDeleted(batchId, true, null)));
-		});
+		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()));
 	}
 
 	private Flux<CerebrasResultToChat.Translated> translated(String batchId) {

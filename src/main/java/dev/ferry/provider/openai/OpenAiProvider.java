@@ -3,6 +3,7 @@ package dev.ferry.provider.openai;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -179,7 +180,7 @@ class OpenAiProvider implements BatchProvider {
 	 * @param rawRequest the body that was sent, if any
 	 * @return the batch
 	 */
-	protected Batch toBatch(JsonNode node, JsonNode rawRequest) {
+	protected Batch toBatch(JsonNode node, @Nullable JsonNode rawRequest) {
 		Batch batch = OpenAiWire.batchFromWire(this.name, node, rawRequest);
 		OpenAiWire.normalise(node, batch);
 		return batch;
