@@ -82,26 +82,10 @@ class ProviderConfigurationIntegrationTests {
 
 	@Test
 	void theListShowsNoKeyAndOnlyTheProvidersAGatewayKeyMayUse() {
-		String all = this.web.get()
-			.uri("/v1/providers")
-			.header("Authorization", GatewayKey.BEARER)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String all = providerList(GatewayKey.BEARER);
 		assertThat(all).doesNotContain("gsk-secret-groq");
 		assertThat(names(all)).contains("anthropic", "groq", "groq-eu", "openai", "research", "sandbox");
-		String limited = this.web.get()
-			.uri("/v1/providers")
-			.header("Authorization", "Bearer " + LIMITED_KEY)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String limited = providerList("Bearer " + LIMITED_KEY);
 		assertThat(names(limited)).containsExactly("groq");
 	}
 
@@ -135,21 +119,25 @@ class ProviderConfigurationIntegrationTests {
 	}
 
 	private JsonNode provider(String key, String name) {
-		String body = this.web.get()
-			.uri("/v1/providers")
-			.header("Authorization", "Bearer " + key)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String body = providerList("Bearer " + key);
 		for (JsonNode provider : this.mapper.readTree(body).path("data")) {
 			if (provider.path("name").asString().equals(name)) {
 				return provider;
 			}
 		}
 		throw new AssertionError("no provider " + name + " in " + body);
+	}
+
+	private String providerList(String authorization) {
+		return this.web.get()
+			.uri("/v1/providers")
+			.header("Authorization", authorization)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
 	}
 
 	private List<String> names(String body) {

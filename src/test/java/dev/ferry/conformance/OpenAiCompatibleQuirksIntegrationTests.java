@@ -101,11 +101,7 @@ class OpenAiCompatibleQuirksIntegrationTests {
 	void azureLegacyApiCarriesItsVersionAndItsCapitalisedStatusesAndIsoTimesReachCallersInOpenAisShape()
 			throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "azure-legacy");
-		FileObject file = client.files()
-			.create(FileCreateParams.builder()
-				.file(line("q1", "gpt-4o-mini").getBytes(StandardCharsets.UTF_8))
-				.purpose(FilePurpose.BATCH)
-				.build());
+		FileObject file = uploadThroughSdk(client, line("q1", "gpt-4o-mini"));
 		Batch batch = client.batches()
 			.create(BatchCreateParams.builder()
 				.inputFileId(file.id())
@@ -137,11 +133,7 @@ class OpenAiCompatibleQuirksIntegrationTests {
 	@Test
 	void azureRetriesACreateRefusedForItsTokenQuota() {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "azure-legacy");
-		FileObject file = client.files()
-			.create(FileCreateParams.builder()
-				.file(line("q1", "gpt-4o-mini").getBytes(StandardCharsets.UTF_8))
-				.purpose(FilePurpose.BATCH)
-				.build());
+		FileObject file = uploadThroughSdk(client, line("q1", "gpt-4o-mini"));
 		azureLegacy.refuseCreatesForTokenLimit(2);
 		Batch batch = client.batches()
 			.create(BatchCreateParams.builder()
@@ -168,11 +160,7 @@ class OpenAiCompatibleQuirksIntegrationTests {
 	@Test
 	void perplexityGetsACallerScopedIdempotencyKeyAndDeduplicates() {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "perplexity");
-		FileObject file = client.files()
-			.create(FileCreateParams.builder()
-				.file(responsesLine("q1").getBytes(StandardCharsets.UTF_8))
-				.purpose(FilePurpose.BATCH)
-				.build());
+		FileObject file = uploadThroughSdk(client, responsesLine("q1"));
 		BatchCreateParams create = BatchCreateParams.builder()
 			.inputFileId(file.id())
 			.endpoint(BatchCreateParams.Endpoint.V1_RESPONSES)
@@ -202,11 +190,7 @@ class OpenAiCompatibleQuirksIntegrationTests {
 	@Test
 	void groqTakesWindowsLongerThanADay() {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "groq");
-		FileObject file = client.files()
-			.create(FileCreateParams.builder()
-				.file(line("q1", "llama-3.1-8b-instant").getBytes(StandardCharsets.UTF_8))
-				.purpose(FilePurpose.BATCH)
-				.build());
+		FileObject file = uploadThroughSdk(client, line("q1", "llama-3.1-8b-instant"));
 		gateway().post()
 			.uri("/v1/batches")
 			.contentType(MediaType.APPLICATION_JSON)
@@ -218,6 +202,14 @@ class OpenAiCompatibleQuirksIntegrationTests {
 			.expectBody()
 			.jsonPath("$.completion_window")
 			.isEqualTo("48h");
+	}
+
+	private static FileObject uploadThroughSdk(OpenAIClient client, String content) {
+		return client.files()
+			.create(FileCreateParams.builder()
+				.file(content.getBytes(StandardCharsets.UTF_8))
+				.purpose(FilePurpose.BATCH)
+				.build());
 	}
 
 	private WebTestClient.ResponseSpec upload(String provider, String content) {
