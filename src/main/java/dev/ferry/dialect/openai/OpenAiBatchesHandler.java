@@ -9,7 +9,6 @@ import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchService;
 import dev.ferry.batch.CreateBatchBody;
 import dev.ferry.batch.ModelRef;
-import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.dialect.BatchApiRoutes;
 import dev.ferry.dialect.JsonBodies;
@@ -61,7 +60,7 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.list(provider, PageQueries.batches(request))
-			.flatMap((page) -> JsonResponses.ok((sameFormat(provider) && page.rawResponse() != null)
+			.flatMap((page) -> JsonResponses.ok((OpenAiObjects.sameFormat(provider) && page.rawResponse() != null)
 					? page.rawResponse() : OpenAiObjects.batchPageToWire(page)));
 	}
 
@@ -78,17 +77,10 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 
 	/** Same-format traffic passes the upstream's object through untouched. */
 	private static JsonNode render(BatchProvider provider, Batch batch) {
-		if (sameFormat(provider) && batch.rawResponse() != null) {
+		if (OpenAiObjects.sameFormat(provider) && batch.rawResponse() != null) {
 			return batch.rawResponse();
 		}
 		return OpenAiObjects.batchToWire(batch);
-	}
-
-	/**
-	 * Whether the provider answers in OpenAI's own shape, so its objects pass through.
-	 */
-	private static boolean sameFormat(BatchProvider provider) {
-		return provider.descriptor().format() == ProviderDescriptor.Format.OPENAI;
 	}
 
 }

@@ -8,7 +8,6 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchService;
 import dev.ferry.batch.FileObject;
-import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.dialect.BatchApiRoutes;
 import dev.ferry.dialect.FileDownloads;
@@ -49,7 +48,7 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> list(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.listFiles(provider, PageQueries.files(request))
-			.flatMap((page) -> JsonResponses.ok((sameFormat(provider) && page.rawResponse() != null)
+			.flatMap((page) -> JsonResponses.ok((OpenAiObjects.sameFormat(provider) && page.rawResponse() != null)
 					? page.rawResponse() : OpenAiObjects.filePageToWire(page)));
 	}
 
@@ -64,7 +63,7 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	public Mono<ServerResponse> delete(ServerRequest request) {
 		BatchProvider provider = this.resolver.resolve(request, defaultProvider());
 		return this.service.deleteFile(provider, request.pathVariable("file_id")).flatMap((deleted) -> {
-			if (sameFormat(provider) && deleted.rawResponse() != null) {
+			if (OpenAiObjects.sameFormat(provider) && deleted.rawResponse() != null) {
 				return JsonResponses.ok(deleted.rawResponse());
 			}
 			ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -86,17 +85,10 @@ class OpenAiFilesHandler implements BatchApiRoutes.Files {
 	}
 
 	private static JsonNode render(BatchProvider provider, FileObject file) {
-		if (sameFormat(provider) && file.rawResponse() != null) {
+		if (OpenAiObjects.sameFormat(provider) && file.rawResponse() != null) {
 			return file.rawResponse();
 		}
 		return OpenAiObjects.fileToWire(file);
-	}
-
-	/**
-	 * Whether the provider answers in OpenAI's own shape, so its objects pass through.
-	 */
-	private static boolean sameFormat(BatchProvider provider) {
-		return provider.descriptor().format() == ProviderDescriptor.Format.OPENAI;
 	}
 
 }

@@ -13,9 +13,11 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchError;
 import dev.ferry.batch.BatchPage;
+import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.BatchTimes;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
+import dev.ferry.batch.ProviderDescriptor;
 
 /**
  * Writes canonical batches and files as OpenAI's objects, for the OpenAI dialect.
@@ -25,6 +27,16 @@ public final class OpenAiObjects {
 	private static final JsonNodeFactory json = JsonNodeFactory.instance;
 
 	private OpenAiObjects() {
+	}
+
+	/**
+	 * Whether a provider answers in OpenAI's own shape, so that its objects pass through
+	 * untouched rather than being written from the canonical model.
+	 * @param provider the provider
+	 * @return true for OpenAI-format providers
+	 */
+	static boolean sameFormat(BatchProvider provider) {
+		return provider.descriptor().format() == ProviderDescriptor.Format.OPENAI;
 	}
 
 	/**
