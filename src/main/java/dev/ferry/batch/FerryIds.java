@@ -102,14 +102,12 @@ public final class FerryIds {
 	 * @return the provider name, or empty for an id Ferry did not mint
 	 */
 	public static Optional<String> providerOf(@Nullable String id) {
-		if (id == null) {
-			return Optional.empty();
-		}
-		return PREFIXES.stream()
-			.map((prefix) -> decode(prefix, id))
-			.flatMap(Optional::stream)
-			.map(Minted::provider)
-			.findFirst();
+		return (id != null) ? minted(id).map(Minted::provider) : Optional.empty();
+	}
+
+	/** A minted id read, whichever dialect's prefix it has. */
+	private static Optional<Minted> minted(String id) {
+		return PREFIXES.stream().map((prefix) -> decode(prefix, id)).flatMap(Optional::stream).findFirst();
 	}
 
 	/**
@@ -126,10 +124,7 @@ public final class FerryIds {
 	 * provider's alphabet
 	 */
 	public static String nativeId(BatchProvider provider, String param, String id) {
-		Optional<Minted> minted = PREFIXES.stream()
-			.map((prefix) -> decode(prefix, id))
-			.flatMap(Optional::stream)
-			.findFirst();
+		Optional<Minted> minted = minted(id);
 		if (minted.isPresent() && !minted.get().provider().equals(provider.name())) {
 			throw ApiError.invalid(param,
 					param + ": '" + id + "' belongs to provider '" + minted.get().provider() + "', not to provider '"

@@ -26,6 +26,7 @@ import dev.ferry.batch.InlineBatch;
 import dev.ferry.batch.InlineRequests;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.ResultFiles;
 import dev.ferry.files.HeldFiles;
 import dev.ferry.provider.anthropic.AnthropicBatchCreation.Request;
 import dev.ferry.provider.anthropic.KeptBatches.KeptBatch;
@@ -179,14 +180,14 @@ public final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileObject> retrieveFile(String fileId) {
-		return AnthropicResultFiles.isResultFile(fileId) ? this.results.file(fileId) : this.files.retrieve(fileId);
+		return ResultFiles.isResultFile(fileId) ? this.results.file(fileId) : this.files.retrieve(fileId);
 	}
 
 	@Override
 	public Mono<FileDeleted> deleteFile(String fileId) {
-		if (AnthropicResultFiles.isResultFile(fileId)) {
+		if (ResultFiles.isResultFile(fileId)) {
 			return Mono.error(ApiError.invalid("file_id",
-					"file_id: '" + this.files.publicId(fileId) + "' is the results of an Anthropic "
+					"file_id: '" + ResultFiles.publicId(this.name, fileId) + "' is the results of an Anthropic "
 							+ "batch, kept by Anthropic for 29 days; delete the batch itself to remove them"));
 		}
 		return this.files.delete(fileId);
@@ -194,7 +195,7 @@ public final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
-		if (AnthropicResultFiles.isResultFile(fileId)) {
+		if (ResultFiles.isResultFile(fileId)) {
 			return this.results.content(fileId);
 		}
 		return this.files.retrieve(fileId)
@@ -211,8 +212,7 @@ public final class AnthropicProvider implements BatchProvider {
 
 	private AnthropicWire.Ids ids(String batchId) {
 		return new AnthropicWire.Ids(FerryIds.mint("batch_", this.name, batchId),
-				FerryIds.mint("file-", this.name, batchId + AnthropicResultFiles.OUTPUT),
-				FerryIds.mint("file-", this.name, batchId + AnthropicResultFiles.ERRORS));
+				ResultFiles.output(this.name, batchId), ResultFiles.errors(this.name, batchId));
 	}
 
 }

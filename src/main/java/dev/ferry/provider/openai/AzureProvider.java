@@ -130,8 +130,8 @@ final class AzureProvider extends OpenAiProvider {
 				this.first = deployment;
 			}
 			else if (!this.first.equals(deployment)) {
-				throw refused(line, "body.model '" + model.stringValue() + "' runs on deployment '" + deployment
-						+ "', line 1's on '" + this.first + "' (expected: one deployment per batch file)");
+				throw UploadLines.refused(line, "body.model '" + model.stringValue() + "' runs on deployment '"
+						+ deployment + "', line 1's on '" + this.first + "' (expected: one deployment per batch file)");
 			}
 			if (deployment.equals(model.stringValue())) {
 				return line.bytes();
@@ -148,13 +148,9 @@ final class AzureProvider extends OpenAiProvider {
 				}
 			}
 			catch (JacksonException ex) {
-				throw refused(line, "not valid JSON (" + ex.getOriginalMessage() + ")");
+				throw UploadLines.refused(line, "not valid JSON (" + ex.getOriginalMessage() + ")");
 			}
-			throw refused(line, "expected a JSON object");
-		}
-
-		private static ApiError refused(JsonLine line, String problem) {
-			return ApiError.invalid("file", "file line " + line.number() + ": " + problem);
+			throw UploadLines.refused(line, "expected a JSON object");
 		}
 
 	}

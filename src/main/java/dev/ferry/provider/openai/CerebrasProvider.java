@@ -14,12 +14,12 @@ import dev.ferry.batch.BatchDeleted;
 import dev.ferry.batch.BatchFiles;
 import dev.ferry.batch.BatchResults;
 import dev.ferry.batch.BatchStatus;
-import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FileResults;
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.ResultFiles;
 import dev.ferry.results.JsonLines;
 import dev.ferry.translate.CerebrasResultToChat;
 
@@ -39,10 +39,6 @@ final class CerebrasProvider extends OpenAiProvider {
 		.endpoints(OpenAiFamilies.CHAT)
 		.limits(50_000, OpenAiFamilies.megabytes(200))
 		.build();
-
-	private static final String OUTPUT = "-output";
-
-	private static final String ERRORS = "-errors";
 
 	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
 
@@ -72,8 +68,10 @@ final class CerebrasProvider extends OpenAiProvider {
 			return batch;
 		}
 		boolean counted = batch.requestCounts().total() > 0;
-		String output = (!counted || batch.requestCounts().completed() > 0) ? publicId(batch.id() + OUTPUT) : null;
-		String errors = (!counted || batch.requestCounts().failed() > 0) ? publicId(batch.id() + ERRORS) : null;
+		String output = (!counted || batch.requestCounts().completed() > 0) ? ResultFiles.output(this.name, batch.id())
+				: null;
+		String errors = (!counted || batch.requestCounts().failed() > 0) ? ResultFiles.errors(this.name, batch.id())
+				: null;
 		if (node instanceof ObjectNode object) {
 			object.put("output_file_id", output);
 			object.put("error_file_id", errors);
@@ -92,20 +90,18 @@ final class CerebrasProvider extends OpenAiProvider {
 
 	@Override
 	public Mono<FileObject> retrieveFile(String fileId) {
-		if (!isResultFile(fileId)) {
+		if (!ResultFiles.isResultFile(fileId)) {
 			return super.retrieveFile(fileId);
 		}
-		return endedBatch(fileId).map((batch) -> new FileObject(publicId(fileId), this.name, 0, endedAt(batch), null,
-				batchId(fileId) + (fileId.endsWith(OUTPUT) ? "_output.jsonl" : "_errors.jsonl"), "batch_output",
-				"processed", null));
+		return endedBatch(fileId).map((batch) -> ResultFiles.file(this.name, fileId, endedAt(batch)));
 	}
 
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
-		if (!isResultFile(fileId)) {
+		if (!ResultFiles.isResultFile(fileId)) {
 			return super.fileContent(fileId);
 		}
-		boolean output = fileId.endsWith(OUTPUT);
+		boolean output = ResultFiles.isOutput(fileId);
 		return endedBatch(fileId).map((batch) -> new FileContent(JSONL, -1,
 				translated(batch.id()).filter((line) -> line.succeeded() == output)
 					.map((line) -> JsonLines.line(line.line()))));
@@ -113,8 +109,8 @@ final class CerebrasProvider extends OpenAiProvider {
 
 	@Override
 	public Mono<FileDeleted> deleteFile(String fileId) {
-		if (isResultFile(fileId)) {
-			return Mono.error(ApiError.invalid("file_id", "file_id: '" + publicId(fileId)
+		if (ResultFiles.isResultFile(fileId)) {
+			return Mono.error(ApiError.invalid("file_id", "file_id: '" + ResultFiles.publicId(this.name, fileId)
 					+ "' is the results of a Cerebras batch, which Cerebras keeps; delete the batch instead"));
 		}
 		return super.deleteFile(fileId);
@@ -137,26 +133,11 @@ final class CerebrasProvider extends OpenAiProvider {
 
 	/** The batch behind a result file, which exists only once the batch has ended. */
 	private Mono<Batch> endedBatch(String fileId) {
-		return retrieveBatch(batchId(fileId))
-			.onErrorMap(ApiError.class, (error) -> (error.status() == 404) ? notFound(fileId) : error)
+		return retrieveBatch(ResultFiles.batchId(fileId))
+			.onErrorMap(ApiError.class,
+					(error) -> (error.status() == 404) ? ResultFiles.notFound(this.name, fileId) : error)
 			.filter((batch) -> batch.status().isTerminal() && batch.status() != BatchStatus.FAILED)
-			.switchIfEmpty(Mono.error(() -> notFound(fileId)));
-	}
-
-	private ApiError notFound(String fileId) {
-		return ApiError.notFound(this.name, "No such File object: " + publicId(fileId));
-	}
-
-	private String publicId(String nativeId) {
-		return FerryIds.mint("file-", this.name, nativeId);
-	}
-
-	private static boolean isResultFile(String fileId) {
-		return fileId.endsWith(OUTPUT) || fileId.endsWith(ERRORS);
-	}
-
-	private static String batchId(String fileId) {
-		return fileId.substring(0, fileId.length() - (fileId.endsWith(OUTPUT) ? OUTPUT : ERRORS).length());
+			.switchIfEmpty(Mono.error(() -> ResultFiles.notFound(this.name, fileId)));
 	}
 
 	private static long endedAt(Batch batch) {

@@ -11,7 +11,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.auth.CallerHeaders;
-import dev.ferry.batch.ApiError;
 import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.Sha256;
 import dev.ferry.results.JsonLine;
@@ -94,31 +93,28 @@ final class PerplexityProvider extends OpenAiProvider {
 				node = this.mapper.readTree(line.bytes());
 			}
 			catch (JacksonException ex) {
-				throw refused(line, "not valid JSON (" + ex.getOriginalMessage() + ")");
+				throw UploadLines.refused(line, "not valid JSON (" + ex.getOriginalMessage() + ")");
 			}
 			JsonNode customId = node.path("custom_id");
 			if (!customId.isString() || customId.stringValue().isEmpty()) {
-				throw refused(line, "custom_id missing (expected: a non-empty string)");
+				throw UploadLines.refused(line, "custom_id missing (expected: a non-empty string)");
 			}
 			if (!this.customIds.add(customId.stringValue())) {
-				throw refused(line, "custom_id '" + customId.stringValue() + "' is used twice (expected: unique ids)");
+				throw UploadLines.refused(line,
+						"custom_id '" + customId.stringValue() + "' is used twice (expected: unique ids)");
 			}
 			if (!"POST".equals(node.path("method").asString(""))) {
-				throw refused(line, "method '" + node.path("method").asString("") + "' (expected: POST)");
+				throw UploadLines.refused(line, "method '" + node.path("method").asString("") + "' (expected: POST)");
 			}
 			String url = node.path("url").asString("");
 			if (!this.descriptor.endpoints().contains(url)) {
-				throw refused(line,
+				throw UploadLines.refused(line,
 						"url '" + url + "' (expected one of: " + String.join(", ", this.descriptor.endpoints()) + ")");
 			}
 			if (!node.path("body").isObject()) {
-				throw refused(line, "body missing (expected: the request object)");
+				throw UploadLines.refused(line, "body missing (expected: the request object)");
 			}
 			return line.bytes();
-		}
-
-		private static ApiError refused(JsonLine line, String problem) {
-			return ApiError.invalid("file", "file line " + line.number() + ": " + problem);
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
 
+import dev.ferry.batch.ApiError;
 import dev.ferry.results.JsonLine;
 import dev.ferry.results.JsonLines;
 
@@ -59,6 +60,16 @@ final class UploadLines {
 						(type != null) ? type : MediaType.APPLICATION_OCTET_STREAM, mapped);
 			}));
 		});
+	}
+
+	/**
+	 * The error refusing a file for one of its lines.
+	 * @param line the line
+	 * @param problem what is wrong with it
+	 * @return the 400, naming the line
+	 */
+	static ApiError refused(JsonLine line, String problem) {
+		return ApiError.invalid("file", "file line " + line.number() + ": " + problem);
 	}
 
 }

@@ -54,16 +54,11 @@ final class SandboxBatches {
 		this.output = output;
 	}
 
+	/**
+	 * Creates a batch; its endpoint and window have been checked against the sandbox's
+	 * descriptor.
+	 */
 	Mono<Batch> create(CreateBatch request) {
-		if (!EchoResponder.ENDPOINTS.contains(request.endpoint())) {
-			return Mono.error(ApiError.invalid("endpoint",
-					"endpoint: '" + request.endpoint() + "' is not simulated by the sandbox (expected one of: "
-							+ String.join(", ", EchoResponder.ENDPOINTS.stream().sorted().toList()) + ")"));
-		}
-		if (!"24h".equals(request.completionWindow())) {
-			return Mono.error(ApiError.invalid("completion_window",
-					"completion_window: '" + request.completionWindow() + "' (expected: '24h')"));
-		}
 		SandboxFile input = this.files.get(request.inputFileId());
 		if (!input.purpose().equals("batch")) {
 			return Mono.error(ApiError.invalid("input_file_id", "input_file_id: " + input.id() + " has purpose '"
