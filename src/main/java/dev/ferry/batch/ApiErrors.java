@@ -6,6 +6,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamConstraintsException;
 
 import dev.ferry.results.LineTooLongException;
+import dev.ferry.storage.StorageUnavailableException;
 import dev.ferry.upstream.UpstreamFailures;
 
 import org.springframework.core.codec.CodecException;
@@ -51,6 +52,13 @@ public final class ApiErrors {
 		}
 		if (failure instanceof LineTooLongException tooLong) {
 			return ApiError.invalid(null, tooLong.getMessage());
+		}
+		if (failure instanceof StorageUnavailableException unavailable) {
+			logger.warn("The blob store failed: " + unavailable.getMessage());
+			return withCause(
+					new ApiError(503, "api_error", "storage_unavailable",
+							"Ferry's storage is unavailable; nothing was recorded half-way, retry later", null, null),
+					failure);
 		}
 		if (UpstreamFailures.isPoolSaturated(failure)) {
 			return withCause(UpstreamFailures.overloaded(), failure);

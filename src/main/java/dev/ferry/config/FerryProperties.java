@@ -48,38 +48,80 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 	}
 
 	/**
-	 * The local blob store.
+	 * Where Ferry keeps its state: everything a follow-up call on another replica needs.
 	 *
-	 * @param path the directory under which Ferry writes its blobs
+	 * @param type {@code local} (a directory, the single-node default) or {@code s3} (any
+	 * S3-compatible object store, for several replicas)
+	 * @param path the directory of the local store
+	 * @param s3 the S3 store
 	 */
-	public record Storage(@NotNull Path path) {
+	public record Storage(@DefaultValue("local") StorageType type, @NotNull Path path, @DefaultValue @Valid S3 s3) {
+	}
+
+	/** The kinds of blob store. */
+	public enum StorageType {
+
+		/** A directory on this replica's disk. */
+		LOCAL,
+
+		/** An S3-compatible bucket shared by every replica. */
+		S3
+
+	}
+
+	/**
+	 * The S3 store. Credentials come from the static key pair when both are set, else
+	 * from the AWS default chain (environment, web identity for EKS IRSA, Pod Identity,
+	 * profile, instance role).
+	 *
+	 * @param bucket the bucket; required
+	 * @param prefix a key prefix for everything Ferry writes, such as {@code ferry/}
+	 * @param region the region; when unset, the AWS default region chain, else
+	 * {@code us-east-1}
+	 * @param endpoint the endpoint of an S3-compatible store (MinIO, Ceph, R2); unset for
+	 * AWS
+	 * @param pathStyleAccess address the bucket in the path rather than the host name, as
+	 * most self-hosted stores need
+	 * @param accessKeyId a static access key id
+	 * @param secretAccessKey its secret
+	 */
+	public record S3(@Nullable String bucket, @DefaultValue("") String prefix, @Nullable String region,
+			@Nullable String endpoint, @DefaultValue("false") boolean pathStyleAccess, @Nullable String accessKeyId,
+			@Nullable String secretAccessKey) {
 	}
 
 	/**
 	 * Paged results.
 	 *
 	 * @param cursorSecret the key results cursors are signed with; every replica must
-	 * share it. When unset a random one is drawn at start, so cursors work only on the
-	 * replica that issued them and only until it restarts
+	 * share it. When unset, the first replica draws one at random and keeps it in the
+	 * blob store, where every replica sharing the store reads it
 	 * @param spool the per-replica cache of downloaded results
 	 */
 	public record Results(@Nullable String cursorSecret, @DefaultValue @Valid Spool spool) {
 	}
 
 	/**
-	 * The result spool: each batch's results are downloaded once into a local file, and
-	 * pages are read from it by byte offset.
+	 * The result spool: each batch's results are downloaded once for the whole cluster
+	 * into segments in the blob store, and pages are read from them by byte offset.
 	 *
-	 * @param path the spool directory; when unset, {@code spool} under the storage path
-	 * @param ttl how long a spool is kept after it was last read
-	 * @param maxSize the disk budget of all spools; the least recently read complete
-	 * spools are evicted beyond it
+	 * @param segmentSize the size of a segment: memory per download in progress, and the
+	 * unit a reader on another replica waits for while a download goes on
+	 * @param leaseDuration how long the downloading replica's lease may go unrenewed
+	 * before another replica takes the download over
+	 * @param pollInterval how often a reader waiting for another replica's next segment
+	 * looks for it
+	 * @param ttl how long a complete spool is kept after it completed
+	 * @param maxSize the storage budget of all complete spools; the oldest are evicted
+	 * beyond it
 	 * @param sweepInterval how often expired spools are looked for
 	 * @param idleTimeout how long a download may go without receiving a byte before it is
 	 * given up, failing its readers with a 502
 	 */
-	public record Spool(@Nullable Path path, @DefaultValue("1h") Duration ttl, @DefaultValue("10GB") DataSize maxSize,
-			@DefaultValue("1m") Duration sweepInterval, @DefaultValue("1m") Duration idleTimeout) {
+	public record Spool(@DefaultValue("4MB") DataSize segmentSize, @DefaultValue("30s") Duration leaseDuration,
+			@DefaultValue("250ms") Duration pollInterval, @DefaultValue("1h") Duration ttl,
+			@DefaultValue("10GB") DataSize maxSize, @DefaultValue("1m") Duration sweepInterval,
+			@DefaultValue("1m") Duration idleTimeout) {
 	}
 
 	/**

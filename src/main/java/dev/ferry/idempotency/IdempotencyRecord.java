@@ -6,6 +6,8 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
+import dev.ferry.batch.RandomIds;
+
 /**
  * What Ferry remembers of one {@code Idempotency-Key}: the request it was first used
  * with, and how that request went.
@@ -17,20 +19,24 @@ import tools.jackson.databind.JsonNode;
  * @param status the HTTP status answered, once {@link State#DONE}
  * @param response the JSON body answered, once {@link State#DONE}
  * @param reason why the outcome is unknown, once {@link State#UNKNOWN}
+ * @param claim a nonce of the request that claimed the key: two replicas claiming the
+ * same key with the same request in the same millisecond still write different bytes, so
+ * a store can tell a retried claim of its own from a lost race
  */
 record IdempotencyRecord(String request, State state, long startedAt, int status, @Nullable JsonNode response,
-		@Nullable String reason) {
+		@Nullable String reason, @Nullable String claim) {
 
 	static IdempotencyRecord started(String request, Instant now) {
-		return new IdempotencyRecord(request, State.STARTED, now.toEpochMilli(), 0, null, null);
+		return new IdempotencyRecord(request, State.STARTED, now.toEpochMilli(), 0, null, null, RandomIds.hex(8));
 	}
 
 	IdempotencyRecord done(int answeredStatus, JsonNode answered) {
-		return new IdempotencyRecord(this.request, State.DONE, this.startedAt, answeredStatus, answered, null);
+		return new IdempotencyRecord(this.request, State.DONE, this.startedAt, answeredStatus, answered, null,
+				this.claim);
 	}
 
 	IdempotencyRecord unknown(String why) {
-		return new IdempotencyRecord(this.request, State.UNKNOWN, this.startedAt, 0, null, why);
+		return new IdempotencyRecord(this.request, State.UNKNOWN, this.startedAt, 0, null, why, this.claim);
 	}
 
 	boolean isExpired(Instant now, Duration ttl) {

@@ -7,17 +7,17 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.storage.BlobNotFoundException;
 import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.BlobVersion;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
  * Idempotency records in the blob store, one small JSON blob per key, so they outlive a
@@ -57,39 +57,52 @@ final class IdempotencyRecords implements AutoCloseable {
 
 	/**
 	 * Claims a key for a request about to run: records it as started unless a live record
-	 * exists.
+	 * exists. The claim is a create-only write, so of several replicas racing for a new
+	 * key exactly one wins; an expired record is taken over by a compare-and-swap on the
+	 * version read.
 	 * @param scope the hashed key, unique per caller
 	 * @param started the record to write
-	 * @return empty when the claim succeeded, else the record found
+	 * @return the claim, or the live record found
 	 */
-	Mono<Optional<IdempotencyRecord>> claim(String scope, IdempotencyRecord started) {
-		return claim(scope, started, true);
-	}
-
-	private Mono<Optional<IdempotencyRecord>> claim(String scope, IdempotencyRecord started, boolean firstTry) {
-		return this.blobs.writeIfAbsent(key(scope), this.mapper.writeValueAsBytes(started)).flatMap((claimed) -> {
-			if (claimed) {
-				return Mono.just(Optional.<IdempotencyRecord>empty());
+	Mono<Claim> claim(String scope, IdempotencyRecord started) {
+		byte[] bytes = this.mapper.writeValueAsBytes(started);
+		return this.blobs.create(key(scope), bytes).flatMap((created) -> {
+			if (created.won()) {
+				return Mono.just(Claim.won(created.version()));
 			}
-			return read(scope).flatMap((found) -> {
-				if (found.isPresent() && !found.get().isExpired(this.clock.instant(), this.ttl)) {
-					return Mono.just(found);
+			return this.blobs.get(key(scope)).flatMap((found) -> {
+				IdempotencyRecord record = this.mapper.readValue(found.bytes(), IdempotencyRecord.class);
+				if (!record.isExpired(this.clock.instant(), this.ttl)) {
+					return Mono.just(Claim.found(record));
 				}
-				// Expired or vanished between the two steps: claim again, once.
-				return firstTry ? forget(scope).then(claim(scope, started, false)) : Mono.just(found);
-			});
+				return this.blobs.replace(key(scope), bytes, found.version())
+					.flatMap((replaced) -> replaced.won() ? Mono.just(Claim.won(replaced.version()))
+							: claimOnce(scope, bytes));
+			}).switchIfEmpty(Mono.defer(() -> claimOnce(scope, bytes)));
 		});
 	}
 
+	/** The record changed or vanished under us: one more create decides. */
+	private Mono<Claim> claimOnce(String scope, byte[] bytes) {
+		return this.blobs.create(key(scope), bytes)
+			.flatMap((created) -> created.won() ? Mono.just(Claim.won(created.version()))
+					: read(scope).map((found) -> found.map(Claim::found).orElseGet(Claim::vanished)));
+	}
+
 	/**
-	 * Replaces a key's record, once its request has an outcome.
+	 * Replaces a key's record, once its request has an outcome, if the record is still
+	 * the one this request claimed.
 	 * @param scope the hashed key
 	 * @param record the record
+	 * @param claimed the version of the claim
 	 * @return completion
 	 */
-	Mono<Void> save(String scope, IdempotencyRecord record) {
-		byte[] bytes = this.mapper.writeValueAsBytes(record);
-		return this.blobs.write(key(scope), Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes))).then();
+	Mono<Void> save(String scope, IdempotencyRecord record, BlobVersion claimed) {
+		return this.blobs.replace(key(scope), this.mapper.writeValueAsBytes(record), claimed).doOnNext((saved) -> {
+			if (!saved.won()) {
+				logger.warn("The idempotency record " + scope + " was taken over before its outcome was saved");
+			}
+		}).then();
 	}
 
 	/**
@@ -122,6 +135,33 @@ final class IdempotencyRecords implements AutoCloseable {
 			DataBufferUtils.release(buffer);
 			return Optional.of(this.mapper.readValue(bytes, IdempotencyRecord.class));
 		}).onErrorResume(BlobNotFoundException.class, (ex) -> Mono.just(Optional.empty()));
+	}
+
+	/**
+	 * A claim on a key: won, with the version written, or lost to the live record found.
+	 *
+	 * @param version the version written, when won
+	 * @param found the record found, when lost
+	 */
+	record Claim(@Nullable BlobVersion version, @Nullable IdempotencyRecord found) {
+
+		static Claim won(@Nullable BlobVersion version) {
+			return new Claim(version, null);
+		}
+
+		static Claim found(IdempotencyRecord record) {
+			return new Claim(null, record);
+		}
+
+		/** Deleted between two steps by its owner: nothing to replay, nothing claimed. */
+		static Claim vanished() {
+			return new Claim(null, null);
+		}
+
+		boolean won() {
+			return this.version != null;
+		}
+
 	}
 
 	private static String key(String scope) {

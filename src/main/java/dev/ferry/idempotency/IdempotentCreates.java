@@ -19,6 +19,7 @@ import dev.ferry.batch.ProviderResolver;
 import dev.ferry.batch.Sha256;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.BlobVersion;
 import dev.ferry.upstream.SharedCalls;
 import dev.ferry.upstream.UpstreamFailures;
 
@@ -116,14 +117,16 @@ public class IdempotentCreates implements HandlerFilterFunction<ServerResponse, 
 	private Mono<Outcome> run(String scope, String key, String fingerprint, ServerRequest request,
 			HandlerFunction<ServerResponse> create) {
 		IdempotencyRecord started = IdempotencyRecord.started(fingerprint, this.clock.instant());
-		return this.records.claim(scope, started).flatMap((found) -> {
-			if (found.isPresent()) {
-				return fromRecord(key, fingerprint, found.get());
+		return this.records.claim(scope, started).flatMap((claim) -> {
+			BlobVersion claimed = claim.version();
+			if (claimed == null) {
+				IdempotencyRecord found = claim.found();
+				return (found != null) ? fromRecord(key, fingerprint, found) : Mono.error(inUse(key));
 			}
 			return Mono.defer(() -> create.handle(request))
 				.map(this::outcomeOf)
-				.onErrorResume((failure) -> settleFailure(scope, started, failure).then(Mono.error(failure)))
-				.flatMap((outcome) -> this.records.save(scope, started.done(outcome.status(), outcome.body()))
+				.onErrorResume((failure) -> settleFailure(scope, started, claimed, failure).then(Mono.error(failure)))
+				.flatMap((outcome) -> this.records.save(scope, started.done(outcome.status(), outcome.body()), claimed)
 					.thenReturn(outcome));
 		});
 	}
@@ -132,11 +135,11 @@ public class IdempotentCreates implements HandlerFilterFunction<ServerResponse, 
 	 * A failed create that certainly created nothing frees its key for a retry; any other
 	 * failure leaves the outcome unknown, and the key unusable until it expires.
 	 */
-	private Mono<Void> settleFailure(String scope, IdempotencyRecord started, Throwable failure) {
+	private Mono<Void> settleFailure(String scope, IdempotencyRecord started, BlobVersion claimed, Throwable failure) {
 		if (UpstreamFailures.certainlyNotActedOn(failure)) {
 			return this.records.forget(scope);
 		}
-		return this.records.save(scope, started.unknown(ApiErrors.from(failure).getMessage()));
+		return this.records.save(scope, started.unknown(ApiErrors.from(failure).getMessage()), claimed);
 	}
 
 	private Mono<Outcome> fromRecord(String key, String fingerprint, IdempotencyRecord found) {

@@ -23,8 +23,8 @@ class MetricsConfiguration {
 
 	@Bean
 	Gauge resultSpoolBytes(MeterRegistry registry, ResultSpools spools) {
-		return Gauge.builder("ferry.results.spool.bytes", spools, ResultSpools::diskUse)
-			.description("Bytes the result spools take on this replica's disk, as of the last sweep")
+		return Gauge.builder("ferry.results.spool.bytes", spools, ResultSpools::storedBytes)
+			.description("Bytes the complete result spools take in the blob store, as of this replica's last sweep")
 			.baseUnit("bytes")
 			.register(registry);
 	}

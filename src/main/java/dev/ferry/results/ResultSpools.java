@@ -1,18 +1,8 @@
 package dev.ferry.results;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,400 +10,390 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.batch.RandomIds;
 import dev.ferry.batch.Sha256;
+import dev.ferry.storage.BlobNotFoundException;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.VersionedBlob;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
- * The result spool: a per-replica disk cache holding each batch's results as downloaded,
- * so a full traversal in pages of any size reads upstream once.
+ * The result spool, shared by every replica through the blob store: each batch's results
+ * are downloaded once for the whole cluster and kept as numbered segments, so a full
+ * traversal in pages of any size, on any replicas, reads upstream once.
  *
  * <p>
- * The first reader of a batch starts the one download; readers, the first included, read
- * from any byte offset as soon as the bytes there have arrived, while the download goes
- * on. A download that fails fails its readers and is forgotten, so the next request
- * starts again. A finished spool is marked complete and kept until it goes unread for the
- * time to live, or until the disk budget needs its room. A spool that is missing
- * (evicted, never made on this replica, lost in a restart) is simply downloaded again.
+ * The first replica that needs a batch's results takes its lease (a create-only object),
+ * downloads, and writes each full segment as it fills, then a small index marking the
+ * spool complete. Readers on that replica follow the download byte by byte; readers on
+ * others read the segments already written and wait for the next. A holder renews its
+ * lease while it downloads; if it stops (a crash, a lost replica), another takes the next
+ * epoch once the lease has gone unchanged for its duration, and resumes from the last
+ * complete segment. Segments are create-only, so a late former holder cannot overwrite
+ * anything; they hold the same bytes anyway, since a batch's results do not change.
  *
  * <p>
- * All file I/O runs on the bounded elastic scheduler; memory holds a few buffers per
- * reader and per download, whatever the size of the results.
+ * A download that fails fails the readers following it on its replica and gives up its
+ * lease; the next read starts again. Complete spools are deleted a time to live after
+ * they completed, or oldest first beyond the storage budget. Memory holds one segment per
+ * download and a few buffers per reader, whatever the size of the results.
  */
 public final class ResultSpools implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ResultSpools.class);
 
-	private static final int CHUNK_BYTES = 64 * 1024;
-
-	/** Upstream buffers queued for the disk writer; the rest waits upstream. */
-	private static final int WRITE_QUEUE = 8;
-
-	private static final String SPOOL = ".spool";
+	private static final String FOLDER = "spools";
 
 	private static final String COMPLETE = ".done";
 
-	private final Path directory;
+	private static final String OPEN = ".open";
+
+	private final BlobStore store;
 
 	private final Limits limits;
 
 	private final Clock clock;
 
-	private final Map<String, Download> downloads = new ConcurrentHashMap<>();
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	/** This replica, as lease holders are told apart. */
+	private final String owner = RandomIds.hex(8);
+
+	private final Map<String, SpoolDownload> downloads = new ConcurrentHashMap<>();
+
+	/** The last lease version seen per spool, and when this replica first saw it. */
+	private final Map<String, Observed> observed = new ConcurrentHashMap<>();
 
 	private final Disposable sweeper;
 
-	/** What all spools took on disk at the last sweep. */
-	private volatile long diskUse;
+	/** What complete spools took in the store at the last sweep. */
+	private volatile long storedBytes;
 
 	/**
-	 * Spools in a directory.
-	 * @param directory the directory, created when needed
-	 * @param limits how long spools live, how much disk they may take, how long a
-	 * download may stall
+	 * Spools in a blob store.
+	 * @param store where the segments go
+	 * @param limits segment size, lease, polling, time to live and budget
 	 * @param clock the clock ages are measured with
 	 */
-	public ResultSpools(Path directory, Limits limits, Clock clock) {
-		this.directory = directory.toAbsolutePath().normalize();
+	public ResultSpools(BlobStore store, Limits limits, Clock clock) {
+		this.store = store;
 		this.limits = limits;
 		this.clock = clock;
 		long sweepMillis = limits.sweepInterval().toMillis();
-		this.sweeper = Schedulers.boundedElastic()
-			.schedulePeriodically(this::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+		this.sweeper = Schedulers.boundedElastic().schedulePeriodically(() -> sweep().onErrorResume((ex) -> {
+			logger.warn("Sweeping the result spools failed; retrying at the next interval", ex);
+			return Mono.empty();
+		}).subscribe(), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
 	}
 
 	/**
-	 * Reads a spool from a byte offset, starting its download if it has none.
+	 * Reads a spool from a byte offset, starting its download if nobody in the cluster is
+	 * downloading it.
 	 * @param key what the results belong to, such as the provider and batch id
 	 * @param offset where to start reading
-	 * @param download starts the upstream download, called only when the spool is missing
+	 * @param download starts the upstream download, called only if this replica takes the
+	 * spool's lease
 	 * @return the bytes from the offset to the end of the results; fails if the download
-	 * fails
+	 * this replica runs fails
 	 */
 	public Flux<DataBuffer> read(String key, long offset, Supplier<Flux<DataBuffer>> download) {
-		// The download outlives the request that starts it, but runs with its
-		// context: the caller's credentials travel in it.
-		return Flux.deferContextual(
-				(context) -> Mono.fromCallable(() -> open(fileName(key), () -> download.get().contextWrite(context)))
-					.subscribeOn(Schedulers.boundedElastic())
-					.flatMapMany((reader) -> reader.from(offset)));
+		String name = nameOf(key);
+		// The download outlives the request that starts it, but runs with its context:
+		// the caller's credentials travel in it.
+		return Flux.deferContextual((context) -> from(name, offset, () -> download.get().contextWrite(context)));
 	}
 
 	/**
-	 * Deletes expired spools, then the least recently read complete ones while all spools
-	 * together exceed the disk budget. Downloads in progress are never touched.
+	 * Deletes the spools whose time is up: complete ones a time to live after they
+	 * completed, then the oldest complete ones beyond the budget, and abandoned downloads
+	 * whose lease has not been renewed for a time to live.
+	 * @return completion
 	 */
-	public synchronized void sweep() {
-		List<Kept> complete = new ArrayList<>();
-		long total = 0;
-		Instant expiry = this.clock.instant().minus(this.limits.ttl());
-		for (Path spool : spools()) {
-			String name = baseName(spool);
-			long size = sizeOf(spool);
-			if (this.downloads.containsKey(name)) {
-				total += size;
-				continue;
-			}
-			boolean isComplete = Files.exists(marker(name));
-			Instant lastRead = lastModified(isComplete ? marker(name) : spool);
-			if (lastRead.isBefore(expiry)) {
-				evict(name);
-			}
-			else if (isComplete) {
-				complete.add(new Kept(name, size, lastRead));
-				total += size;
-			}
-			// Otherwise half-written by a download that did not finish: left until it
-			// expires.
-		}
-		complete.sort(Comparator.comparing(Kept::lastRead));
-		for (Kept kept : complete) {
-			if (total <= this.limits.maxBytes()) {
-				break;
-			}
-			total -= kept.size();
-			evict(kept.name());
-		}
-		this.diskUse = total;
+	public Mono<Void> sweep() {
+		long now = this.clock.millis();
+		long ttl = this.limits.ttl().toMillis();
+		Mono<Void> complete = this.store.list(FOLDER)
+			.filter((blob) -> blob.endsWith(COMPLETE))
+			.map((blob) -> blob.substring(0, blob.length() - COMPLETE.length()))
+			.concatMap((name) -> index(name).map((index) -> new Kept(name, index)))
+			.collectList()
+			.flatMap((kept) -> {
+				List<Kept> oldestFirst = kept.stream()
+					.sorted(Comparator.comparingLong((Kept spool) -> spool.index().completedAt()))
+					.toList();
+				long total = oldestFirst.stream().mapToLong((spool) -> spool.index().length()).sum();
+				Flux<String> evicted = Flux.empty();
+				for (Kept spool : oldestFirst) {
+					boolean expired = spool.index().completedAt() + ttl < now;
+					if (expired || total > this.limits.maxBytes()) {
+						total -= spool.index().length();
+						evicted = evicted.concatWith(Mono.just(spool.name()));
+					}
+				}
+				this.storedBytes = total;
+				return evicted.concatMap(this::evict).then();
+			});
+		Mono<Void> abandoned = this.store.list(FOLDER)
+			.filter((blob) -> blob.endsWith(OPEN))
+			.map((blob) -> blob.substring(0, blob.length() - OPEN.length()))
+			.filter((name) -> !this.downloads.containsKey(name))
+			.concatMap((name) -> lastRenewal(name).filter((renewedAt) -> renewedAt + ttl < now)
+				.flatMap((stale) -> index(name).hasElement())
+				.filter((completed) -> !completed)
+				.flatMap((incomplete) -> evict(name)))
+			.then();
+		return complete.then(abandoned);
 	}
 
 	/**
-	 * The bytes all spools took on disk at the last sweep.
-	 * @return the disk use
+	 * The bytes complete spools took in the store at the last sweep.
+	 * @return the bytes
 	 */
-	public long diskUse() {
-		return this.diskUse;
+	public long storedBytes() {
+		return this.storedBytes;
 	}
 
 	@Override
 	public void close() {
 		this.sweeper.dispose();
-		this.downloads.values().forEach(Download::cancel);
+		this.downloads.values().forEach(SpoolDownload::cancel);
 	}
 
-	private synchronized Reader open(String name, Supplier<Flux<DataBuffer>> upstream) throws IOException {
-		Download active = this.downloads.get(name);
-		if (active != null) {
-			return active.reader();
-		}
-		Path marker = marker(name);
-		if (Files.exists(marker)) {
-			Files.setLastModifiedTime(marker, FileTime.from(this.clock.instant()));
-			long length = Long.parseLong(Files.readString(marker, StandardCharsets.US_ASCII).trim());
-			FileChannel channel = FileChannel.open(spool(name), StandardOpenOption.READ);
-			return (offset) -> readRange(channel, offset, length).doFinally((signal) -> closeQuietly(channel));
-		}
-		Download started = new Download(name);
-		this.downloads.put(name, started);
-		started.start(upstream.get());
-		return started.reader();
-	}
-
-	private synchronized void completed(Download download) throws IOException {
-		Path marker = marker(download.name);
-		Files.writeString(marker, Long.toString(download.written), StandardCharsets.US_ASCII);
-		// The marker's time is when the spool was last read, on the spools' clock.
-		Files.setLastModifiedTime(marker, FileTime.from(this.clock.instant()));
-		this.downloads.remove(download.name);
-	}
-
-	private synchronized void failed(Download download) {
-		this.downloads.remove(download.name);
-		deleteQuietly(spool(download.name));
-	}
-
-	private synchronized void evict(String name) {
-		deleteQuietly(marker(name));
-		deleteQuietly(spool(name));
+	/** The bytes from a position on: from segments, this replica's download, or both. */
+	private Flux<DataBuffer> from(String name, long position, Supplier<Flux<DataBuffer>> download) {
+		return Flux.defer(() -> {
+			SpoolDownload local = this.downloads.get(name);
+			if (local != null && position >= local.storedUpTo()) {
+				return following(local, position, download);
+			}
+			int segment = Math.toIntExact(position / this.limits.segmentBytes());
+			long within = position % this.limits.segmentBytes();
+			long[] read = { 0 };
+			return this.store.read(segmentKey(name, segment), within)
+				.doOnNext((buffer) -> read[0] += buffer.readableByteCount())
+				.concatWith(Flux.defer(() -> (read[0] > 0) ? from(name, position + read[0], download)
+						: endOrWait(name, position, download)))
+				.onErrorResume(BlobNotFoundException.class, (missing) -> endOrWait(name, position, download));
+		});
 	}
 
 	/**
-	 * Reads {@code [offset, end)} of a channel in chunks, on the bounded elastic
-	 * scheduler.
+	 * The bytes of this replica's download from a position on, then whatever follows
+	 * them; the download's failure is this reader's.
 	 */
-	private static Flux<DataBuffer> readRange(FileChannel channel, long offset, long end) {
-		return Flux.<DataBuffer, Long>generate(() -> offset, (position, sink) -> {
-			if (position >= end) {
-				sink.complete();
-				return position;
-			}
-			ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, end - position));
-			try {
-				while (chunk.hasRemaining()) {
-					if (channel.read(chunk, position + chunk.position()) < 0) {
-						sink.error(new IOException("result spool ended at " + (position + chunk.position())
-								+ " bytes, before the expected " + end));
-						return position;
-					}
-				}
-			}
-			catch (IOException ex) {
-				sink.error(ex);
-				return position;
-			}
-			sink.next(DefaultDataBufferFactory.sharedInstance.wrap(chunk.flip()));
-			return position + chunk.limit();
-		}).subscribeOn(Schedulers.boundedElastic());
+	private Flux<DataBuffer> following(SpoolDownload local, long position, Supplier<Flux<DataBuffer>> download) {
+		long[] reached = { position };
+		return local.follow(position)
+			.doOnNext((buffer) -> reached[0] += buffer.readableByteCount())
+			.concatWith(Flux.defer(() -> (local.finished() && reached[0] >= local.received()) ? Flux.empty()
+					: from(local.name(), reached[0], download)));
 	}
 
-	private List<Path> spools() {
-		if (!Files.isDirectory(this.directory)) {
-			return List.of();
-		}
-		try (Stream<Path> files = Files.list(this.directory)) {
-			return files.filter((path) -> path.getFileName().toString().endsWith(SPOOL)).toList();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+	/**
+	 * Nothing to read at a position: the end of a complete spool, or bytes still to come,
+	 * in which case somebody must be downloading them.
+	 */
+	private Flux<DataBuffer> endOrWait(String name, long position, Supplier<Flux<DataBuffer>> download) {
+		return index(name).map((index) -> {
+			if (position >= index.length()) {
+				this.observed.remove(name);
+				return Flux.<DataBuffer>empty();
+			}
+			return Flux.<DataBuffer>error(
+					new IllegalStateException("the result spool " + name + " is complete but misses the bytes from "
+							+ position + " of " + index.length() + "; it was evicted while being read, read again"));
+		})
+			.switchIfEmpty(Mono
+				.defer(() -> ensureDownloading(name, download).map((local) -> following(local, position, download))
+					.defaultIfEmpty(Mono.delay(this.limits.pollInterval()).thenMany(from(name, position, download)))))
+			.flatMapMany((next) -> next);
 	}
 
-	private void sweepQuietly() {
-		try {
-			sweep();
+	/**
+	 * Makes sure a replica is downloading: takes the first lease, or the next one if the
+	 * current holder released it or let it expire.
+	 * @return this replica's download, or empty if another replica's goes on
+	 */
+	private Mono<SpoolDownload> ensureDownloading(String name, Supplier<Flux<DataBuffer>> download) {
+		SpoolDownload local = this.downloads.get(name);
+		if (local != null) {
+			return Mono.just(local);
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Sweeping the result spool failed; retrying at the next interval", ex);
-		}
+		return this.store.list(leaseFolder(name))
+			.map(Long::parseLong)
+			.reduce(0L, Math::max)
+			.flatMap(
+					(epoch) -> (epoch == 0) ? this.store.create(openKey(name), now()).then(takeLease(name, 1, download))
+							: this.store.get(leaseKey(name, epoch))
+								.filter((found) -> holderGone(name, epoch, found))
+								.flatMap((gone) -> takeLease(name, epoch + 1, download)));
 	}
 
-	private static String fileName(String key) {
+	/**
+	 * Whether the holder of a lease released it or has not renewed it for its duration.
+	 */
+	private boolean holderGone(String name, long epoch, VersionedBlob found) {
+		SpoolLease lease = this.mapper.readValue(found.bytes(), SpoolLease.class);
+		if (lease.released()) {
+			return true;
+		}
+		long now = System.nanoTime();
+		Observed seen = this.observed.get(name);
+		if (seen == null || seen.epoch() != epoch || !seen.version().equals(found.version().value())) {
+			this.observed.put(name, new Observed(epoch, found.version().value(), now));
+			return false;
+		}
+		return now - seen.since() > this.limits.leaseDuration().toNanos();
+	}
+
+	private Mono<SpoolDownload> takeLease(String name, long epoch, Supplier<Flux<DataBuffer>> download) {
+		SpoolLease lease = new SpoolLease(this.owner, epoch, 0, this.clock.millis(), false);
+		return this.store.create(leaseKey(name, epoch), this.mapper.writeValueAsBytes(lease)).flatMap((taken) -> {
+			if (!taken.won()) {
+				return Mono.empty();
+			}
+			return resumeAt(name).map((segment) -> {
+				SpoolDownload started = new SpoolDownload(this, name, lease, taken.version(), segment);
+				this.downloads.put(name, started);
+				started.start(download.get());
+				return started;
+			});
+		});
+	}
+
+	/**
+	 * The segment a new holder starts writing at: the last one written, which may be a
+	 * short final segment, is written again (its create loses, harmlessly).
+	 */
+	private Mono<Integer> resumeAt(String name) {
+		return this.store.list(segmentFolder(name)).map(Integer::parseInt).reduce(Math::max).defaultIfEmpty(0);
+	}
+
+	/** The lease's last renewal by its wall-clock stamp; for the sweeper only. */
+	private Mono<Long> lastRenewal(String name) {
+		return this.store.list(leaseFolder(name))
+			.map(Long::parseLong)
+			.reduce(Math::max)
+			.flatMap((epoch) -> this.store.get(leaseKey(name, epoch)))
+			.map((found) -> this.mapper.readValue(found.bytes(), SpoolLease.class).renewedAt())
+			.switchIfEmpty(this.store.get(openKey(name)).map((found) -> 0L));
+	}
+
+	private Mono<SpoolIndex> index(String name) {
+		return this.store.get(FOLDER + "/" + name + COMPLETE)
+			.map((found) -> this.mapper.readValue(found.bytes(), SpoolIndex.class));
+	}
+
+	/** Deletes a spool: its index first, so nobody takes it as complete meanwhile. */
+	private Mono<Void> evict(String name) {
+		return this.store.delete(FOLDER + "/" + name + COMPLETE)
+			.thenMany(this.store.list(segmentFolder(name)))
+			.concatMap((segment) -> this.store.delete(segmentFolder(name) + "/" + segment))
+			.thenMany(this.store.list(leaseFolder(name)))
+			.concatMap((lease) -> this.store.delete(leaseFolder(name) + "/" + lease))
+			.then(this.store.delete(openKey(name)))
+			.doOnSuccess((done) -> this.observed.remove(name));
+	}
+
+	// What a download needs of its spools.
+
+	BlobStore store() {
+		return this.store;
+	}
+
+	Limits limits() {
+		return this.limits;
+	}
+
+	JsonMapper mapper() {
+		return this.mapper;
+	}
+
+	long nowMillis() {
+		return this.clock.millis();
+	}
+
+	byte[] indexOf(long length) {
+		return this.mapper.writeValueAsBytes(new SpoolIndex(length, this.limits.segmentBytes(), this.clock.millis()));
+	}
+
+	void ended(SpoolDownload download) {
+		this.downloads.remove(download.name(), download);
+	}
+
+	static String segmentKey(String name, int segment) {
+		return segmentFolder(name) + "/" + String.format("%010d", segment);
+	}
+
+	static String indexKey(String name) {
+		return FOLDER + "/" + name + COMPLETE;
+	}
+
+	static String leaseKey(String name, long epoch) {
+		return leaseFolder(name) + "/" + String.format("%010d", epoch);
+	}
+
+	private static String segmentFolder(String name) {
+		return FOLDER + "/" + name + "/segments";
+	}
+
+	private static String leaseFolder(String name) {
+		return FOLDER + "/" + name + "/leases";
+	}
+
+	private static String openKey(String name) {
+		return FOLDER + "/" + name + OPEN;
+	}
+
+	private byte[] now() {
+		return Long.toString(this.clock.millis()).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private static String nameOf(String key) {
 		return HexFormat.of().formatHex(Sha256.digest(key.getBytes(StandardCharsets.UTF_8)), 0, 16);
 	}
 
-	private Path spool(String name) {
-		return this.directory.resolve(name + SPOOL);
-	}
-
-	private Path marker(String name) {
-		return this.directory.resolve(name + COMPLETE);
-	}
-
-	private static String baseName(Path spool) {
-		String file = spool.getFileName().toString();
-		return file.substring(0, file.length() - SPOOL.length());
-	}
-
-	private static long sizeOf(Path path) {
-		try {
-			return Files.size(path);
-		}
-		catch (IOException ex) {
-			return 0;
-		}
-	}
-
-	private static Instant lastModified(Path path) {
-		try {
-			return Files.getLastModifiedTime(path).toInstant();
-		}
-		catch (IOException ex) {
-			return Instant.EPOCH;
-		}
-	}
-
-	private static void deleteQuietly(Path path) {
-		try {
-			Files.deleteIfExists(path);
-		}
-		catch (IOException ex) {
-			logger.warn("Could not delete result spool file " + path, ex);
-		}
-	}
-
-	private static void closeQuietly(FileChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// Nothing was written through it.
+	static void release(@Nullable DataBuffer buffer) {
+		if (buffer != null) {
+			DataBufferUtils.release(buffer);
 		}
 	}
 
 	/**
 	 * The spools' limits.
 	 *
-	 * @param ttl how long a complete spool is kept after it was last read
-	 * @param maxBytes the disk budget of all spools
+	 * @param segmentBytes the size of a segment: memory per download, and the unit a
+	 * reader on another replica waits for
+	 * @param leaseDuration how long a lease may go unrenewed before another replica takes
+	 * the download over
+	 * @param pollInterval how often a reader waiting for another replica's segment looks
+	 * @param ttl how long a complete spool is kept
+	 * @param maxBytes the storage budget of all complete spools
 	 * @param sweepInterval how often expired spools are looked for
 	 * @param idleTimeout how long a download may go without a byte before it fails
 	 */
-	public record Limits(Duration ttl, long maxBytes, Duration sweepInterval, Duration idleTimeout) {
+	public record Limits(int segmentBytes, Duration leaseDuration, Duration pollInterval, Duration ttl, long maxBytes,
+			Duration sweepInterval, Duration idleTimeout) {
 	}
 
 	/** A complete spool, as a sweep found it. */
-	private record Kept(String name, long size, Instant lastRead) {
+	private record Kept(String name, SpoolIndex index) {
 	}
 
-	/** Reads one spool from an offset. */
-	@FunctionalInterface
-	private interface Reader {
-
-		Flux<DataBuffer> from(long offset);
-
-	}
-
-	/** One download in progress, writing to its spool while readers follow it. */
-	private final class Download {
-
-		final String name;
-
-		/** How many bytes are on disk; written by the download, read by readers. */
-		volatile long written;
-
-		private final Sinks.Many<Long> progress = Sinks.many().replay().latest();
-
-		private final FileChannel channel;
-
-		private volatile Disposable subscription;
-
-		Download(String name) throws IOException {
-			this.name = name;
-			Files.createDirectories(ResultSpools.this.directory);
-			Files.deleteIfExists(marker(name));
-			this.channel = FileChannel.open(spool(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-					StandardOpenOption.TRUNCATE_EXISTING);
-			this.progress.tryEmitNext(0L);
-		}
-
-		void start(Flux<DataBuffer> upstream) {
-			this.subscription = upstream.timeout(ResultSpools.this.limits.idleTimeout())
-				.publishOn(Schedulers.boundedElastic(), WRITE_QUEUE)
-				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
-				.subscribe(this::write, this::fail, this::complete);
-		}
-
-		Reader reader() throws IOException {
-			FileChannel reading = FileChannel.open(spool(this.name), StandardOpenOption.READ);
-			return (offset) -> Flux.defer(() -> {
-				// Bytes that arrived before a failure are still read, then the failure.
-				long[] position = { offset };
-				return this.progress.asFlux()
-					.onBackpressureLatest()
-					.concatMapDelayError((upTo) -> (upTo > position[0]) ? readRange(reading, position[0], upTo)
-						.doOnNext((chunk) -> position[0] += chunk.readableByteCount()) : Flux.empty(), true, 1);
-			}).doFinally((signal) -> closeQuietly(reading));
-		}
-
-		void cancel() {
-			Disposable running = this.subscription;
-			if (running != null) {
-				running.dispose();
-			}
-			fail(new IllegalStateException("the result spool is shutting down"));
-		}
-
-		private void write(DataBuffer buffer) {
-			try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
-				while (chunks.hasNext()) {
-					ByteBuffer bytes = chunks.next();
-					int length = bytes.remaining();
-					while (bytes.hasRemaining()) {
-						this.channel.write(bytes);
-					}
-					this.written += length;
-				}
-				this.progress.tryEmitNext(this.written);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-			finally {
-				DataBufferUtils.release(buffer);
-			}
-		}
-
-		private void complete() {
-			try {
-				this.channel.close();
-				completed(this);
-				// Within budget before anyone learns the spool is complete.
-				sweepQuietly();
-				this.progress.tryEmitComplete();
-			}
-			catch (IOException | RuntimeException ex) {
-				fail(ex);
-			}
-		}
-
-		private void fail(Throwable error) {
-			closeQuietly(this.channel);
-			failed(this);
-			this.progress.tryEmitError(error);
-		}
-
+	/** A lease version and the moment, on this replica's monotonic clock, it was seen. */
+	private record Observed(long epoch, String version, long since) {
 	}
 
 }

@@ -2,7 +2,6 @@ package dev.ferry.idempotency;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +44,20 @@ class IdempotencyRecordsTests {
 		IdempotencyRecord started = IdempotencyRecord.started("req", this.clock.instant());
 		long won = Flux.range(0, 50)
 			.flatMap((i) -> this.records.claim("scope", started))
-			.filter(Optional::isEmpty)
+			.filter(IdempotencyRecords.Claim::won)
+			.count()
+			.block(WAIT);
+		assertThat(won).isEqualTo(1);
+	}
+
+	@Test
+	void ofManyConcurrentClaimsOfAnExpiredKeyExactlyOneTakesItOver() {
+		this.records = records();
+		this.records.claim("scope", IdempotencyRecord.started("req", this.clock.instant())).block(WAIT);
+		this.clock.advance(TTL.plusMinutes(1));
+		long won = Flux.range(0, 50)
+			.flatMap((i) -> this.records.claim("scope", IdempotencyRecord.started("req", this.clock.instant())))
+			.filter(IdempotencyRecords.Claim::won)
 			.count()
 			.block(WAIT);
 		assertThat(won).isEqualTo(1);
@@ -55,13 +67,16 @@ class IdempotencyRecordsTests {
 	void aRecordIsKeptForItsTtlThenTheKeyIsFreeAgain() {
 		this.records = records();
 		IdempotencyRecord started = IdempotencyRecord.started("req", this.clock.instant());
-		assertThat(this.records.claim("scope", started).block(WAIT)).isEmpty();
-		this.records.save("scope", started.done(200, this.mapper.createObjectNode().put("id", "batch_1"))).block(WAIT);
+		IdempotencyRecords.Claim claim = this.records.claim("scope", started).block(WAIT);
+		assertThat(claim.won()).isTrue();
+		this.records
+			.save("scope", started.done(200, this.mapper.createObjectNode().put("id", "batch_1")), claim.version())
+			.block(WAIT);
 		this.clock.advance(TTL.minusMinutes(1));
-		assertThat(this.records.claim("scope", started).block(WAIT))
-			.hasValueSatisfying((found) -> assertThat(found.response().path("id").asString()).isEqualTo("batch_1"));
+		assertThat(this.records.claim("scope", started).block(WAIT).found().response().path("id").asString())
+			.isEqualTo("batch_1");
 		this.clock.advance(Duration.ofMinutes(2));
-		assertThat(this.records.claim("scope", started).block(WAIT)).as("expired: claimed anew").isEmpty();
+		assertThat(this.records.claim("scope", started).block(WAIT).won()).as("expired: claimed anew").isTrue();
 	}
 
 	@Test
@@ -74,7 +89,7 @@ class IdempotencyRecordsTests {
 		assertThat(this.records.sweep().block(WAIT)).isEqualTo(1);
 		assertThat(this.records.claim("young", IdempotencyRecord.started("b", this.clock.instant())).block(WAIT))
 			.as("the young record is still there")
-			.isPresent();
+			.returns(false, IdempotencyRecords.Claim::won);
 	}
 
 	private IdempotencyRecords records() {

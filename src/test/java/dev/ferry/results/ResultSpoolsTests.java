@@ -2,19 +2,26 @@ package dev.ferry.results;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
+import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.BlobVersion;
+import dev.ferry.storage.ConditionalWrite;
+import dev.ferry.storage.StorageUnavailableException;
+import dev.ferry.storage.VersionedBlob;
+import dev.ferry.support.InMemoryBlobStore;
 import dev.ferry.support.MutableClock;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -23,47 +30,51 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The cluster-wide spool, with replicas as several {@link ResultSpools} on one store.
+ */
 class ResultSpoolsTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	@TempDir
-	Path directory;
+	private static final String RESULTS = "line one\nline two\nline three\nline four\n";
+
+	private final InMemoryBlobStore store = new InMemoryBlobStore();
 
 	private final MutableClock clock = new MutableClock();
 
-	private ResultSpools spools;
+	private final List<ResultSpools> replicas = new ArrayList<>();
 
 	@AfterEach
 	void close() {
-		if (this.spools != null) {
-			this.spools.close();
-		}
+		this.replicas.forEach(ResultSpools::close);
 	}
 
 	@Test
 	void readersFollowADownloadInProgressAndShareIt() {
-		this.spools = spools(Long.MAX_VALUE);
+		ResultSpools spools = replica(this.store, Long.MAX_VALUE);
 		Sinks.Many<DataBuffer> upstream = Sinks.many().unicast().onBackpressureBuffer();
 		AtomicInteger downloads = new AtomicInteger();
-		Flux<String> first = text(this.spools.read("b", 0, () -> {
+		StringBuilder first = new StringBuilder();
+		StepVerifier.create(text(spools.read("b", 0, () -> {
 			downloads.incrementAndGet();
 			return upstream.asFlux();
-		}));
-		StepVerifier.create(first).then(() -> upstream.tryEmitNext(bytes("one\n"))).expectNext("one\n").then(() -> {
+		}))).then(() -> upstream.tryEmitNext(bytes("one\n"))).thenConsumeWhile((text) -> {
+			first.append(text);
+			return first.length() < 4;
+		}).then(() -> {
+			assertThat(first).hasToString("one\n");
 			// A second reader, from an offset, joins the same download.
-			// How the bytes are cut into buffers depends on timing; their sum does not.
-			StepVerifier.create(text(this.spools.read("b", 2, () -> {
+			StepVerifier.create(joined(spools.read("b", 2, () -> {
 				downloads.incrementAndGet();
 				return Flux.error(new AssertionError("a second download"));
-			})).reduce(String::concat)).then(() -> {
+			}))).then(() -> {
 				upstream.tryEmitNext(bytes("two\n"));
 				upstream.tryEmitComplete();
 			}).expectNext("e\ntwo\n").expectComplete().verify(WAIT);
-		}).expectNext("two\n").expectComplete().verify(WAIT);
+		}).thenConsumeWhile((text) -> true).expectComplete().verify(WAIT);
 		assertThat(downloads).hasValue(1);
-
-		StepVerifier.create(text(this.spools.read("b", 4, () -> Flux.error(new AssertionError("downloaded again")))))
+		StepVerifier.create(joined(spools.read("b", 4, () -> Flux.error(new AssertionError("downloaded again")))))
 			.expectNext("two\n")
 			.expectComplete()
 			.verify(WAIT);
@@ -71,75 +82,127 @@ class ResultSpoolsTests {
 
 	@Test
 	void aFailedDownloadFailsItsReadersAndTheNextReadStartsAgain() {
-		this.spools = spools(Long.MAX_VALUE);
+		ResultSpools spools = replica(this.store, Long.MAX_VALUE);
 		StepVerifier
-			.create(text(this.spools.read("b", 0,
+			.create(joined(spools.read("b", 0,
 					() -> Flux.concat(Flux.just(bytes("partial\n")), Flux.error(new IOException("connection reset"))))))
-			.expectNext("partial\n")
 			.expectErrorMessage("connection reset")
 			.verify(WAIT);
-		StepVerifier.create(text(this.spools.read("b", 0, () -> Flux.just(bytes("whole\n")))))
-			.expectNext("whole\n")
+		// Results do not change: the retry reads the same bytes, and this time all of
+		// them.
+		StepVerifier.create(joined(spools.read("b", 0, () -> Flux.just(bytes("partial\n"), bytes("and the rest\n")))))
+			.expectNext("partial\nand the rest\n")
 			.expectComplete()
 			.verify(WAIT);
 	}
 
 	@Test
-	void evictsSpoolsUnreadForTheirTimeToLive() throws IOException {
-		this.spools = spools(Long.MAX_VALUE);
-		fill("old");
-		this.clock.advance(Duration.ofMinutes(30));
-		fill("new");
-		this.clock.advance(Duration.ofMinutes(45));
-		this.spools.sweep();
-		assertThat(spoolFiles()).isEqualTo(1);
+	void aSecondReplicaReadsTheSegmentsTheFirstWroteWithoutDownloading() {
+		ResultSpools a = replica(this.store, Long.MAX_VALUE);
+		ResultSpools b = replica(this.store, Long.MAX_VALUE);
 		AtomicInteger downloads = new AtomicInteger();
-		fill("old", downloads);
-		assertThat(downloads).as("the evicted spool is downloaded again").hasValue(1);
-		fill("new", downloads);
+		assertThat(joined(a.read("b", 0, () -> counted(downloads, Flux.just(bytes(RESULTS))))).block(WAIT))
+			.isEqualTo(RESULTS);
+		for (int offset = 0; offset <= RESULTS.length(); offset += 7) {
+			assertThat(joined(b.read("b", offset, () -> counted(downloads, Flux.just(bytes(RESULTS))))).block(WAIT))
+				.as("from " + offset)
+				.isEqualTo(RESULTS.substring(offset));
+		}
+		assertThat(downloads).hasValue(1);
+	}
+
+	@Test
+	void aReaderOnAnotherReplicaFollowsTheDownloadSegmentBySegment() {
+		ResultSpools a = replica(this.store, Long.MAX_VALUE);
+		ResultSpools b = replica(this.store, Long.MAX_VALUE);
+		Sinks.Many<DataBuffer> upstream = Sinks.many().unicast().onBackpressureBuffer();
+		AtomicInteger downloads = new AtomicInteger();
+		upstream.tryEmitNext(bytes(RESULTS.substring(0, 20)));
+		a.read("b", 0, () -> counted(downloads, upstream.asFlux())).take(1).blockLast(WAIT);
+		StepVerifier.create(joined(b.read("b", 3, () -> counted(downloads, Flux.error(new AssertionError("again"))))))
+			.then(() -> {
+				upstream.tryEmitNext(bytes(RESULTS.substring(20)));
+				upstream.tryEmitComplete();
+			})
+			.expectNext(RESULTS.substring(3))
+			.expectComplete()
+			.verify(WAIT);
+		assertThat(downloads).hasValue(1);
+	}
+
+	@Test
+	void whenTheDownloadingReplicaIsCutOffAnotherTakesItsLeaseAndResumes() {
+		PartitionableStore cutOff = new PartitionableStore(this.store);
+		ResultSpools a = replica(cutOff, Long.MAX_VALUE);
+		ResultSpools b = replica(this.store, Long.MAX_VALUE);
+		Sinks.Many<DataBuffer> stalled = Sinks.many().unicast().onBackpressureBuffer();
+		a.read("b", 0, () -> stalled.asFlux()).take(1).subscribe();
+		stalled.tryEmitNext(bytes(RESULTS.substring(0, 25)));
+		// Replica A loses the store mid-download: it can neither write nor renew.
+		Mono.delay(Duration.ofMillis(100)).doOnNext((tick) -> cutOff.partitioned.set(true)).block(WAIT);
+		stalled.tryEmitNext(bytes(RESULTS.substring(25, 30)));
+		AtomicLong upstreamBytes = new AtomicLong();
+		String read = joined(b.read("b", 0, () -> Flux.just(bytes(RESULTS))
+			.doOnNext((buffer) -> upstreamBytes.addAndGet(buffer.readableByteCount())))).block(WAIT);
+		assertThat(read).isEqualTo(RESULTS);
+		assertThat(this.store.list("spools/" + spoolName(b) + "/leases").collectList().block(WAIT))
+			.as("B took the second epoch")
+			.contains("0000000002");
+	}
+
+	@Test
+	void deletesCompleteSpoolsAfterTheirTimeToLive() {
+		ResultSpools spools = replica(this.store, Long.MAX_VALUE);
+		fill(spools, "old", new AtomicInteger());
+		this.clock.advance(Duration.ofMinutes(30));
+		fill(spools, "new", new AtomicInteger());
+		this.clock.advance(Duration.ofMinutes(45));
+		spools.sweep().block(WAIT);
+		AtomicInteger downloads = new AtomicInteger();
+		fill(spools, "old", downloads);
+		assertThat(downloads).as("the expired spool is downloaded again").hasValue(1);
+		fill(spools, "new", downloads);
 		assertThat(downloads).as("the fresh spool is kept").hasValue(1);
 	}
 
 	@Test
-	void evictsTheLeastRecentlyReadSpoolsBeyondTheDiskBudget() throws IOException {
-		this.spools = spools(25);
-		fill("a");
+	void deletesTheOldestCompleteSpoolsBeyondTheBudget() {
+		ResultSpools spools = replica(this.store, 25);
+		fill(spools, "a", new AtomicInteger());
 		this.clock.advance(Duration.ofSeconds(1));
-		fill("b");
+		fill(spools, "b", new AtomicInteger());
 		this.clock.advance(Duration.ofSeconds(1));
-		fill("a");
-		this.clock.advance(Duration.ofSeconds(1));
-		fill("c");
-		assertThat(spoolFiles()).as("three 10-byte spools within a 25-byte budget").isEqualTo(2);
+		fill(spools, "c", new AtomicInteger());
+		spools.sweep().block(WAIT);
+		assertThat(spools.storedBytes()).as("two 10-byte spools within a 25-byte budget").isEqualTo(20);
 		AtomicInteger downloads = new AtomicInteger();
-		fill("a", downloads);
-		fill("c", downloads);
-		assertThat(downloads).as("a and c were read most recently and kept").hasValue(0);
-		fill("b", downloads);
+		fill(spools, "b", downloads);
+		fill(spools, "c", downloads);
+		assertThat(downloads).as("the newer spools were kept").hasValue(0);
+		fill(spools, "a", downloads);
 		assertThat(downloads).hasValue(1);
 	}
 
-	private ResultSpools spools(long maxBytes) {
-		return new ResultSpools(this.directory,
-				new ResultSpools.Limits(Duration.ofHours(1), maxBytes, Duration.ofHours(1), Duration.ofSeconds(5)),
+	private ResultSpools replica(BlobStore on, long maxBytes) {
+		ResultSpools spools = new ResultSpools(on, new ResultSpools.Limits(8, Duration.ofMillis(300),
+				Duration.ofMillis(20), Duration.ofHours(1), maxBytes, Duration.ofHours(1), Duration.ofSeconds(5)),
 				this.clock);
+		this.replicas.add(spools);
+		return spools;
 	}
 
-	private void fill(String key) {
-		fill(key, new AtomicInteger());
+	private String spoolName(ResultSpools spools) {
+		return this.store.list("spools").filter((name) -> name.endsWith(".done")).blockFirst(WAIT).replace(".done", "");
 	}
 
-	private void fill(String key, AtomicInteger downloads) {
-		StepVerifier.create(text(this.spools.read(key, 0, () -> {
-			downloads.incrementAndGet();
-			return Flux.just(bytes("0123456789"));
-		}))).expectNext("0123456789").expectComplete().verify(WAIT);
+	private static void fill(ResultSpools spools, String key, AtomicInteger downloads) {
+		assertThat(joined(spools.read(key, 0, () -> counted(downloads, Flux.just(bytes("0123456789"))))).block(WAIT))
+			.isEqualTo("0123456789");
 	}
 
-	private long spoolFiles() throws IOException {
-		try (Stream<Path> files = Files.list(this.directory)) {
-			return files.filter((file) -> file.toString().endsWith(".spool")).count();
-		}
+	private static Flux<DataBuffer> counted(AtomicInteger downloads, Flux<DataBuffer> upstream) {
+		downloads.incrementAndGet();
+		return upstream;
 	}
 
 	private static DataBuffer bytes(String text) {
@@ -152,6 +215,68 @@ class ResultSpoolsTests {
 			DataBufferUtils.release(buffer);
 			return text;
 		});
+	}
+
+	private static Mono<String> joined(Flux<DataBuffer> buffers) {
+		return text(buffers).reduce("", String::concat);
+	}
+
+	/** A store one replica can be cut off from, as in a network partition. */
+	private static final class PartitionableStore implements BlobStore {
+
+		final AtomicBoolean partitioned = new AtomicBoolean();
+
+		private final BlobStore store;
+
+		PartitionableStore(BlobStore store) {
+			this.store = store;
+		}
+
+		private <T> Mono<T> unlessCut(Mono<T> call) {
+			return Mono.defer(() -> this.partitioned.get()
+					? Mono.error(new StorageUnavailableException("partitioned", new IOException("cut off"))) : call);
+		}
+
+		@Override
+		public Mono<Long> write(String key, Flux<DataBuffer> content) {
+			return unlessCut(this.store.write(key, content));
+		}
+
+		@Override
+		public Flux<DataBuffer> read(String key, long offset) {
+			return unlessCut(Mono.just(key)).flatMapMany((ok) -> this.store.read(key, offset));
+		}
+
+		@Override
+		public Mono<VersionedBlob> get(String key) {
+			return unlessCut(this.store.get(key));
+		}
+
+		@Override
+		public Mono<ConditionalWrite> create(String key, byte[] content) {
+			return unlessCut(this.store.create(key, content));
+		}
+
+		@Override
+		public Mono<ConditionalWrite> replace(String key, byte[] content, BlobVersion expected) {
+			return unlessCut(this.store.replace(key, content, expected));
+		}
+
+		@Override
+		public Mono<Void> delete(String key) {
+			return unlessCut(this.store.delete(key));
+		}
+
+		@Override
+		public Flux<String> list(String folder) {
+			return unlessCut(Mono.just(folder)).flatMapMany(this.store::list);
+		}
+
+		@Override
+		public String describe() {
+			return "partitionable " + this.store.describe();
+		}
+
 	}
 
 }

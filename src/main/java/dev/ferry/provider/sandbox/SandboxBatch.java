@@ -8,8 +8,10 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * One sandbox batch: what it was created with, plus the little state that changes (its
- * validation, a cancel request and, once finished, its counted outputs).
+ * One sandbox batch as this replica knows it: what it was created with, plus the little
+ * state that changes (its validation, a cancel request and, once finished, its counted
+ * outputs). Its validation and outputs are worked out from its input on each replica that
+ * serves it; its cancel request comes from the store.
  */
 final class SandboxBatch {
 
@@ -25,8 +27,6 @@ final class SandboxBatch {
 
 	final SandboxTimeline timeline;
 
-	final long sequence;
-
 	/** Runs once, in the background from creation on; later subscribers share it. */
 	final Mono<Validation> validation;
 
@@ -37,15 +37,13 @@ final class SandboxBatch {
 	private volatile @Nullable Mono<Outputs> outputs;
 
 	SandboxBatch(String id, String endpoint, String inputFileId, String completionWindow,
-			@Nullable Map<String, String> metadata, SandboxTimeline timeline, long sequence,
-			Mono<Validation> validation) {
+			@Nullable Map<String, String> metadata, SandboxTimeline timeline, Mono<Validation> validation) {
 		this.id = id;
 		this.endpoint = endpoint;
 		this.inputFileId = inputFileId;
 		this.completionWindow = completionWindow;
 		this.metadata = metadata;
 		this.timeline = timeline;
-		this.sequence = sequence;
 		this.validation = validation.doOnNext((result) -> this.validated = result).cache();
 	}
 

@@ -1,5 +1,6 @@
 package dev.ferry.provider.sandbox;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,11 +8,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Batch;
@@ -21,6 +22,7 @@ import dev.ferry.batch.BatchTimes;
 import dev.ferry.batch.CreateBatch;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.RequestCounts;
+import dev.ferry.storage.BlobStore;
 
 import org.springframework.core.io.buffer.DataBuffer;
 
@@ -42,16 +44,26 @@ final class SandboxBatches {
 
 	private final SandboxOutput output;
 
-	private final Map<String, SandboxBatch> batches = new ConcurrentHashMap<>();
+	private final SandboxRecords<SandboxBatchRecord> records;
 
-	private final AtomicLong sequence = new AtomicLong();
+	private final BlobStore blobs;
 
-	SandboxBatches(String provider, Duration processingTime, Clock clock, SandboxFiles files, SandboxOutput output) {
+	private final String cancels;
+
+	/** The batches this replica has served, with their validations and outputs. */
+	private final Map<String, SandboxBatch> known = new ConcurrentHashMap<>();
+
+	SandboxBatches(String provider, Duration processingTime, Clock clock, SandboxFiles files, SandboxOutput output,
+			BlobStore blobs, JsonMapper mapper) {
 		this.provider = provider;
 		this.processingTime = processingTime;
 		this.clock = clock;
 		this.files = files;
 		this.output = output;
+		this.blobs = blobs;
+		this.records = new SandboxRecords<>(blobs, mapper, "sandbox/" + provider + "/batches",
+				SandboxBatchRecord.class);
+		this.cancels = "sandbox/" + provider + "/cancels/";
 	}
 
 	/**
@@ -59,69 +71,99 @@ final class SandboxBatches {
 	 * descriptor.
 	 */
 	Mono<Batch> create(CreateBatch request) {
-		SandboxFile input = this.files.get(request.inputFileId());
-		if (!input.purpose().equals("batch")) {
-			return Mono.error(ApiError.invalid("input_file_id", "input_file_id: " + input.id() + " has purpose '"
-					+ input.purpose() + "' (expected: a file uploaded with purpose 'batch')"));
-		}
-		this.files.retain(input.id());
-		String id = SandboxIds.mint("batch_");
-		SandboxBatch batch = new SandboxBatch(id, request.endpoint(), input.id(), request.completionWindow(),
-				request.metadata(), new SandboxTimeline(this.clock.instant(), this.processingTime),
-				this.sequence.incrementAndGet(), this.output.validate(input.id(), request.endpoint()));
-		this.batches.put(id, batch);
-		// Validation starts now, as it would upstream; retrieves share its result.
-		batch.validation.subscribe();
-		return view(batch);
+		return this.files.get(request.inputFileId()).flatMap((input) -> {
+			if (!input.purpose().equals("batch")) {
+				return Mono.error(ApiError.invalid("input_file_id", "input_file_id: " + input.id() + " has purpose '"
+						+ input.purpose() + "' (expected: a file uploaded with purpose 'batch')"));
+			}
+			SandboxBatchRecord record = new SandboxBatchRecord(SandboxIds.mint("batch_"), request.endpoint(),
+					input.id(), request.completionWindow(), request.metadata(), this.clock.millis());
+			return this.files.retain(input.id()).then(this.records.create(record.id(), record)).flatMap((kept) -> {
+				SandboxBatch batch = known(kept);
+				// Validation starts now, as it would upstream; retrieves share its
+				// result.
+				batch.validation.subscribe();
+				return view(batch);
+			});
+		});
 	}
 
 	Mono<Batch> retrieve(String id) {
-		return Mono.defer(() -> view(get(id)));
+		return get(id).flatMap(this::settled);
 	}
 
 	Mono<BatchPage> list(PageQuery query) {
-		List<SandboxBatch> sorted = this.batches.values()
-			.stream()
-			.sorted(Comparator.comparingLong((SandboxBatch batch) -> batch.sequence).reversed())
-			.toList();
-		SandboxPages.Page<SandboxBatch> page = SandboxPages.after(sorted, query, (batch) -> batch.id);
-		return Flux.fromIterable(page.items())
-			.concatMap(this::view)
+		return this.records.all()
+			.sort(Comparator.comparingLong(SandboxBatchRecord::createdAt)
+				.thenComparing(SandboxBatchRecord::id)
+				.reversed())
 			.collectList()
-			.map((batches) -> new BatchPage(batches, batches.isEmpty() ? null : batches.get(0).id(),
-					batches.isEmpty() ? null : batches.get(batches.size() - 1).id(), page.hasMore(), null));
+			.flatMap((sorted) -> {
+				SandboxPages.Page<SandboxBatchRecord> page = SandboxPages.after(sorted, query, SandboxBatchRecord::id);
+				return Flux.fromIterable(page.items())
+					.concatMap((record) -> settled(known(record)))
+					.collectList()
+					.map((batches) -> new BatchPage(batches, batches.isEmpty() ? null : batches.get(0).id(),
+							batches.isEmpty() ? null : batches.get(batches.size() - 1).id(), page.hasMore(), null));
+			});
 	}
 
 	Mono<Batch> cancel(String id) {
-		return Mono.defer(() -> {
-			SandboxBatch batch = get(id);
-			synchronized (batch) {
-				BatchStatus status = batch.timeline.status(this.clock.instant(), batch.validated,
-						batch.cancelRequestedAt);
-				if (status.isTerminal()) {
-					return Mono.error(new ApiError(409, ApiError.INVALID_REQUEST, "batch_not_cancellable",
-							"Cannot cancel a batch with status '" + status.wireName() + "'.", null, this.provider));
-				}
-				if (batch.cancelRequestedAt == null) {
-					batch.cancelRequestedAt = this.clock.instant();
-				}
+		return get(id).flatMap(this::withCancel).flatMap((batch) -> {
+			BatchStatus status = batch.timeline.status(this.clock.instant(), batch.validated, batch.cancelRequestedAt);
+			if (status.isTerminal()) {
+				return Mono.error(new ApiError(409, ApiError.INVALID_REQUEST, "batch_not_cancellable",
+						"Cannot cancel a batch with status '" + status.wireName() + "'.", null, this.provider));
 			}
-			return view(batch);
+			if (batch.cancelRequestedAt != null) {
+				return view(batch);
+			}
+			// The first cancel request of any replica is the one kept.
+			byte[] at = Long.toString(this.clock.millis()).getBytes(StandardCharsets.US_ASCII);
+			return this.blobs.create(this.cancels + id, at).then(withCancel(batch)).flatMap(this::view);
 		});
 	}
 
 	/** The content of a generated output or error file. */
 	Flux<DataBuffer> content(SandboxFile file) {
-		SandboxBatch batch = get(file.batchId());
-		return this.output.content(batch, processed(batch), file.kind() == SandboxFile.Kind.ERRORS);
+		return get(file.batchId()).flatMap(this::withCancel)
+			.flatMapMany(
+					(batch) -> this.output.content(batch, processed(batch), file.kind() == SandboxFile.Kind.ERRORS));
 	}
 
-	private SandboxBatch get(@Nullable String id) {
-		SandboxBatch batch = (id != null) ? this.batches.get(id) : null;
-		if (batch == null) {
-			throw ApiError.notFound(this.provider, "No such Batch object: " + id);
+	private Mono<SandboxBatch> get(@Nullable String id) {
+		SandboxBatch cached = (id != null) ? this.known.get(id) : null;
+		Mono<SandboxBatch> found = (cached != null) ? Mono.just(cached)
+				: (id != null) ? this.records.get(id).map(this::known) : Mono.empty();
+		return found.switchIfEmpty(Mono.error(() -> ApiError.notFound(this.provider, "No such Batch object: " + id)));
+	}
+
+	private SandboxBatch known(SandboxBatchRecord record) {
+		return this.known.computeIfAbsent(record.id(),
+				(id) -> new SandboxBatch(id, record.endpoint(), record.inputFileId(), record.completionWindow(),
+						record.metadata(),
+						new SandboxTimeline(Instant.ofEpochMilli(record.createdAt()), this.processingTime),
+						this.output.validate(record.inputFileId(), record.endpoint())));
+	}
+
+	/** Reads the batch's cancel request, which any replica may have made. */
+	private Mono<SandboxBatch> withCancel(SandboxBatch batch) {
+		if (batch.cancelRequestedAt != null) {
+			return Mono.just(batch);
 		}
-		return batch;
+		return this.blobs.get(this.cancels + batch.id)
+			.doOnNext((found) -> batch.cancelRequestedAt = Instant
+				.ofEpochMilli(Long.parseLong(new String(found.bytes(), StandardCharsets.US_ASCII))))
+			.thenReturn(batch);
+	}
+
+	/**
+	 * The batch as any replica would show it: validated first when the replica has just
+	 * learned of it, so no replica shows it further back than another.
+	 */
+	private Mono<Batch> settled(SandboxBatch batch) {
+		return withCancel(batch).flatMap((known) -> (known.validated != null) ? view(known)
+				: known.validation.then(Mono.defer(() -> view(known))));
 	}
 
 	private Mono<Batch> view(SandboxBatch batch) {
@@ -136,19 +178,28 @@ final class SandboxBatches {
 
 	/** Counts the outputs once and registers the output and error files. */
 	private Mono<Outputs> finish(SandboxBatch batch) {
-		return this.output.count(batch, processed(batch)).map((tally) -> {
-			String outputFileId = (tally.succeeded > 0)
-					? register(batch, SandboxFile.Kind.OUTPUT, tally.outputBytes, "_output.jsonl") : null;
-			String errorFileId = (tally.failed > 0)
-					? register(batch, SandboxFile.Kind.ERRORS, tally.errorBytes, "_error.jsonl") : null;
-			return new Outputs(tally.succeeded, tally.failed, tally.canceled, outputFileId, errorFileId);
+		return this.output.count(batch, processed(batch)).flatMap((tally) -> {
+			Mono<String> outputFileId = (tally.succeeded > 0)
+					? register(batch, SandboxFile.Kind.OUTPUT, tally.outputBytes, "_output.jsonl") : Mono.just("");
+			Mono<String> errorFileId = (tally.failed > 0)
+					? register(batch, SandboxFile.Kind.ERRORS, tally.errorBytes, "_error.jsonl") : Mono.just("");
+			return Mono.zip(outputFileId, errorFileId)
+				.map((ids) -> new Outputs(tally.succeeded, tally.failed, tally.canceled, emptyToNull(ids.getT1()),
+						emptyToNull(ids.getT2())));
 		});
 	}
 
-	private String register(SandboxBatch batch, SandboxFile.Kind kind, long bytes, String suffix) {
-		String id = SandboxIds.mint("file-");
-		this.files.register(id, batch.id + suffix, bytes, kind, batch.id);
-		return id;
+	/**
+	 * Registers a generated file under an id derived from the batch, so that replicas
+	 * finishing the same batch register the same file.
+	 */
+	private Mono<String> register(SandboxBatch batch, SandboxFile.Kind kind, long bytes, String suffix) {
+		String id = SandboxIds.derived("file-", batch.id + suffix);
+		return this.files.register(id, batch.id + suffix, bytes, kind, batch.id).map(SandboxFile::id);
+	}
+
+	private static @Nullable String emptyToNull(String id) {
+		return id.isEmpty() ? null : id;
 	}
 
 	private long processed(SandboxBatch batch) {

@@ -55,7 +55,8 @@ class SandboxFamily implements ProviderFamily {
 	public BatchProvider create(String name, ProviderProperties properties) {
 		SandboxFiles files = new SandboxFiles(name, this.blobs, this.mapper, this.maxLineBytes, this.clock);
 		SandboxOutput output = new SandboxOutput(files, this.mapper, this.maxLineBytes);
-		SandboxBatches batches = new SandboxBatches(name, properties.processingTime(), this.clock, files, output);
+		SandboxBatches batches = new SandboxBatches(name, properties.processingTime(), this.clock, files, output,
+				this.blobs, this.mapper);
 		return new SandboxProvider(name, files, batches);
 	}
 

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt when it was created, in Unix seconds
  * @param kind what the file holds
  * @param batchId the batch a generated file belongs to
- * @param sequence the creation order, for stable listing
+ * @param sequence when it was created, in epoch milliseconds: the listing order, ties
+ * broken by id
  */
 record SandboxFile(String id, String filename, String purpose, long bytes, long createdAt, Kind kind,
 		@Nullable String batchId, long sequence) {

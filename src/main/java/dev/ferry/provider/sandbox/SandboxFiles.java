@@ -1,12 +1,9 @@
 package dev.ferry.provider.sandbox;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -22,7 +19,8 @@ import org.springframework.http.codec.multipart.PartEvent;
 
 /**
  * The sandbox's files: uploads streamed to the blob store, checked line by line on the
- * way when their purpose is {@code batch}, plus the generated output and error files.
+ * way when their purpose is {@code batch}, plus the generated output and error files. A
+ * record per file in the store makes every file visible to every replica.
  */
 final class SandboxFiles {
 
@@ -34,18 +32,15 @@ final class SandboxFiles {
 
 	private final UploadToBlob uploads;
 
+	private final SandboxRecords<SandboxFile> records;
+
 	private final Clock clock;
-
-	private final Map<String, SandboxFile> files = new ConcurrentHashMap<>();
-
-	private final AtomicLong sequence = new AtomicLong();
-
-	private final Set<String> retained = ConcurrentHashMap.newKeySet();
 
 	SandboxFiles(String provider, BlobStore blobs, JsonMapper mapper, int maxLineBytes, Clock clock) {
 		this.provider = provider;
 		this.blobs = blobs;
 		this.uploads = new UploadToBlob(blobs, mapper, maxLineBytes);
+		this.records = new SandboxRecords<>(blobs, mapper, folder() + "/records", SandboxFile.class);
 		this.clock = clock;
 	}
 
@@ -55,63 +50,66 @@ final class SandboxFiles {
 	 */
 	Mono<SandboxFile> upload(Flux<PartEvent> events) {
 		String id = SandboxIds.mint("file-");
-		return this.uploads.write(blobKey(id), events, PURPOSES).map((stored) -> {
-			SandboxFile file = new SandboxFile(id, stored.filename(), stored.purpose(), stored.bytes(), now(),
-					SandboxFile.Kind.UPLOAD, null, this.sequence.incrementAndGet());
-			this.files.put(id, file);
-			return file;
-		});
+		return this.uploads.write(contentKey(id), events, PURPOSES)
+			.flatMap((stored) -> this.records.create(id, new SandboxFile(id, stored.filename(), stored.purpose(),
+					stored.bytes(), now(), SandboxFile.Kind.UPLOAD, null, this.clock.millis())));
 	}
 
-	SandboxFile register(String id, String filename, long bytes, SandboxFile.Kind kind, String batchId) {
-		SandboxFile file = new SandboxFile(id, filename, "batch_output", bytes, now(), kind, batchId,
-				this.sequence.incrementAndGet());
-		this.files.put(id, file);
-		return file;
+	/** Records a generated file; replicas registering the same id keep the first. */
+	Mono<SandboxFile> register(String id, String filename, long bytes, SandboxFile.Kind kind, String batchId) {
+		return this.records.create(id,
+				new SandboxFile(id, filename, "batch_output", bytes, now(), kind, batchId, this.clock.millis()));
 	}
 
-	SandboxFile get(String id) {
-		SandboxFile file = this.files.get(id);
-		if (file == null) {
-			throw ApiError.notFound(this.provider, "No such File object: " + id);
-		}
-		return file;
+	Mono<SandboxFile> get(String id) {
+		return this.records.get(id)
+			.switchIfEmpty(Mono.error(() -> ApiError.notFound(this.provider, "No such File object: " + id)));
 	}
 
 	Flux<DataBuffer> uploadedContent(String id) {
-		return this.blobs.read(blobKey(id));
+		return this.blobs.read(contentKey(id));
 	}
 
 	/**
-	 * Keeps an upload's bytes for as long as the process runs, even once the file is
-	 * deleted: a batch's results are generated from its input.
+	 * Keeps an upload's bytes even once the file is deleted: a batch's results are
+	 * generated from its input.
 	 * @param id the input file
 	 */
-	void retain(String id) {
-		this.retained.add(id);
+	Mono<Void> retain(String id) {
+		return this.blobs.create(retainedKey(id), id.getBytes(StandardCharsets.US_ASCII)).then();
 	}
 
 	Mono<SandboxFile> delete(String id) {
-		SandboxFile file = get(id);
-		this.files.remove(id);
-		boolean keepBytes = file.kind() != SandboxFile.Kind.UPLOAD || this.retained.contains(id);
-		return keepBytes ? Mono.just(file) : this.blobs.delete(blobKey(id)).thenReturn(file);
+		return get(id).flatMap((file) -> this.records.delete(id).then(Mono.defer(() -> {
+			if (file.kind() != SandboxFile.Kind.UPLOAD) {
+				return Mono.just(file);
+			}
+			return this.blobs.get(retainedKey(id))
+				.hasElement()
+				.flatMap((retained) -> retained ? Mono.just(file) : this.blobs.delete(contentKey(id)).thenReturn(file));
+		})));
 	}
 
-	SandboxPages.Page<SandboxFile> list(PageQuery query) {
-		Comparator<SandboxFile> order = Comparator.comparingLong(SandboxFile::sequence);
-		if (!"asc".equals(query.order())) {
-			order = order.reversed();
-		}
-		Stream<SandboxFile> files = this.files.values()
-			.stream()
+	Mono<SandboxPages.Page<SandboxFile>> list(PageQuery query) {
+		Comparator<SandboxFile> order = Comparator.comparingLong(SandboxFile::sequence).thenComparing(SandboxFile::id);
+		Comparator<SandboxFile> listed = "asc".equals(query.order()) ? order : order.reversed();
+		return this.records.all()
 			.filter((file) -> query.purpose() == null || query.purpose().equals(file.purpose()))
-			.sorted(order);
-		return SandboxPages.after(files.toList(), query, SandboxFile::id);
+			.sort(listed)
+			.collectList()
+			.map((files) -> SandboxPages.after(files, query, SandboxFile::id));
 	}
 
-	private String blobKey(String id) {
-		return "sandbox/" + this.provider + "/files/" + id;
+	private String folder() {
+		return "sandbox/" + this.provider + "/files";
+	}
+
+	private String contentKey(String id) {
+		return folder() + "/" + id;
+	}
+
+	private String retainedKey(String id) {
+		return folder() + "/retained/" + id;
 	}
 
 	private long now() {

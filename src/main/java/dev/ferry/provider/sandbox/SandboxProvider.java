@@ -76,8 +76,7 @@ final class SandboxProvider implements BatchProvider {
 
 	@Override
 	public Mono<FilePage> listFiles(PageQuery query) {
-		return Mono.fromSupplier(() -> {
-			var page = this.files.list(query);
+		return this.files.list(query).map((page) -> {
 			var data = page.items().stream().map(this::toFileObject).toList();
 			return new FilePage(data, data.isEmpty() ? null : data.get(0).id(),
 					data.isEmpty() ? null : data.get(data.size() - 1).id(), page.hasMore(), null);
@@ -86,7 +85,7 @@ final class SandboxProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileObject> retrieveFile(String fileId) {
-		return Mono.fromSupplier(() -> toFileObject(this.files.get(fileId)));
+		return this.files.get(fileId).map(this::toFileObject);
 	}
 
 	@Override
@@ -96,8 +95,7 @@ final class SandboxProvider implements BatchProvider {
 
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
-		return Mono.fromSupplier(() -> {
-			SandboxFile file = this.files.get(fileId);
+		return this.files.get(fileId).map((file) -> {
 			Flux<DataBuffer> body = (file.kind() == SandboxFile.Kind.UPLOAD) ? this.files.uploadedContent(file.id())
 					: this.batches.content(file);
 			return new FileContent(JSONL, file.bytes(), body);

@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A traversal that outlives the Ferry serving it: cursors signed with a shared secret
- * carry on after a restart (the spool on disk is reused) and on a replica that has no
- * spool at all (it is downloaded again and the page continues at the right item).
+ * carry on after a restart (the spool in the store is reused) and on a replica with a
+ * store of its own, which has no spool at all (it is downloaded again and the page
+ * continues at the right item).
  */
 class ResultsAcrossRestartsIntegrationTests {
 
@@ -108,7 +109,7 @@ class ResultsAcrossRestartsIntegrationTests {
 	}
 
 	private static long completeSpools(Path storage) throws IOException {
-		try (Stream<Path> files = Files.list(storage.resolve("spool"))) {
+		try (Stream<Path> files = Files.list(storage.resolve("spools"))) {
 			return files.filter((file) -> file.toString().endsWith(".done")).count();
 		}
 	}
