@@ -126,7 +126,9 @@ final class SandboxBatches {
 
 	/** The content of a generated output or error file. */
 	Flux<DataBuffer> content(SandboxFile file) {
+		// Validated first: how many requests ran follows from the input's size.
 		return get(file.batchId()).flatMap(this::withCancel)
+			.flatMap((batch) -> batch.validation.thenReturn(batch))
 			.flatMapMany(
 					(batch) -> this.output.content(batch, processed(batch), file.kind() == SandboxFile.Kind.ERRORS));
 	}
