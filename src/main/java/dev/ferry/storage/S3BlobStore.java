@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
@@ -159,6 +160,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 			.subscribeOn(Schedulers.boundedElastic())
 			.map(S3Object::key)
 			.map((name) -> name.substring(listed.length()))
+			.onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex)
 			.onErrorMap(SdkException.class, (ex) -> unavailable("listing " + folder, ex));
 	}
 
