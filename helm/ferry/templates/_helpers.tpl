@@ -85,11 +85,17 @@ app.kubernetes.io/part-of: ferry
 {{- end }}
 
 {{/*
-Refuses configurations that would break at run time: several replicas sign results cursors
-with their own random secret unless they share one.
+Refuses configurations that would break at run time: several replicas on local storage
+each keep their own held files, batch records, idempotency records and spools, so a
+follow-up call on another replica fails or does the work twice.
 */}}
 {{- define "ferry.validate" -}}
-{{- if and (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) (not (include "ferry.hasCursorSecret" .)) }}
-{{- fail "ferry: with replicaCount > 1 or autoscaling.enabled, set secrets.resultsCursorSecret (or secrets.existingSecret with a results-cursor-secret key) so every replica accepts the others' results cursors" }}
+{{- $several := or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled }}
+{{- $sharedVolume := and .Values.persistence.enabled (has "ReadWriteMany" .Values.persistence.accessModes) }}
+{{- if and $several (eq .Values.storage.type "local") (not $sharedVolume) }}
+{{- fail "ferry: with replicaCount > 1 or autoscaling.enabled, replicas must share their state: set storage.type=s3 (with storage.s3.bucket), or persistence.enabled with accessModes [ReadWriteMany]; otherwise a call that lands on another replica misses what the first one kept" }}
+{{- end }}
+{{- if and (eq .Values.storage.type "s3") (not .Values.storage.s3.bucket) }}
+{{- fail "ferry: storage.type=s3 needs storage.s3.bucket" }}
 {{- end }}
 {{- end }}

@@ -21,6 +21,8 @@ import org.yaml.snakeyaml.Yaml;
 import dev.ferry.batch.ProviderRegistry;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.support.GatewayKey;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.support.S3Server;
 import dev.ferry.support.StandaloneFerry;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -122,38 +124,85 @@ class HelmChartTests {
 	}
 
 	@Test
-	void refusesToScaleOutWithoutASharedCursorSecret() {
+	void refusesSeveralReplicasOnUnsharedLocalStorage() {
 		assertThatThrownBy(() -> new Helm(CHART).template()
 			.withName("ferry")
 			.withKubeVersion(KUBE_VERSION)
 			.set("replicaCount", 2)
-			.call()).hasMessageContaining("secrets.resultsCursorSecret");
+			.call()).hasMessageContaining("set storage.type=s3");
 		assertThatThrownBy(() -> new Helm(CHART).template()
 			.withName("ferry")
 			.withKubeVersion(KUBE_VERSION)
 			.set("autoscaling.enabled", true)
-			.call()).hasMessageContaining("secrets.resultsCursorSecret");
+			.set("persistence.enabled", true)
+			.call()).as("a ReadWriteOnce volume is not shared").hasMessageContaining("ReadWriteMany");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("storage.type", "s3")
+			.call()).hasMessageContaining("storage.s3.bucket");
+		String shared = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("replicaCount", 2)
+			.set("persistence.enabled", true)
+			.set("persistence.accessModes[0]", "ReadWriteMany")
+			.call();
+		assertThat(shared).contains("replicas: 2");
+	}
+
+	@Test
+	void rendersThreeReplicasOnS3() {
+		List<Map<String, Object>> manifests = render("ha-values.yaml");
+		assertThat(at(only(manifests, "HorizontalPodAutoscaler"), "spec")).containsEntry("minReplicas", 3);
+		Map<String, Object> config = new Yaml()
+			.load((String) at(only(manifests, "ConfigMap"), "data").get("application.yaml"));
+		assertThat(at(config, "ferry", "storage")).containsEntry("type", "s3");
+		assertThat(at(config, "ferry", "storage", "s3")).containsEntry("bucket", "ferry-state")
+			.containsEntry("path-style-access", true)
+			.containsEntry("access-key-id", "${FERRY_STORAGE_S3_ACCESSKEYID}");
+		assertThat(secretRef(manifests, "FERRY_STORAGE_S3_ACCESSKEYID")).containsEntry("name", "ferry-s3")
+			.containsEntry("key", "access-key-id");
+		assertThat(secretRef(manifests, "FERRY_STORAGE_S3_SECRETACCESSKEY")).containsEntry("key", "secret-access-key");
+
+		List<Map<String, Object>> irsa = render("irsa-values.yaml");
+		assertThat(at(only(irsa, "Deployment"), "spec")).containsEntry("replicas", 3);
+		assertThat(at(only(irsa, "ServiceAccount"), "metadata", "annotations"))
+			.containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/ferry-state");
+		Map<String, Object> irsaConfig = new Yaml()
+			.load((String) at(only(irsa, "ConfigMap"), "data").get("application.yaml"));
+		assertThat(at(irsaConfig, "ferry", "storage", "s3")).as("credentials from the AWS default chain")
+			.doesNotContainKey("access-key-id")
+			.containsEntry("region", "eu-west-1");
 	}
 
 	@Test
 	void theRenderedConfigurationStartsFerry() throws IOException {
 		String config = (String) at(only(render("ha-values.yaml"), "ConfigMap"), "data").get("application.yaml");
 		Path directory = Files.createDirectories(this.work.resolve("config"));
-		Files.writeString(directory.resolve("application.yaml"),
-				config.replace("/data/storage", this.work.resolve("storage").toString())
-					.replace("/spool", this.work.resolve("spool").toString()));
+		try (S3Server s3 = S3Server.start("ferry-state")) {
+			Files.writeString(directory.resolve("application.yaml"),
+					config.replace("http://minio.storage:9000", s3.endpoint().toString()));
+			startRenderedConfiguration(directory, s3);
+		}
+	}
+
+	private void startRenderedConfiguration(Path directory, S3Server s3) {
 		try (ConfigurableApplicationContext ferry = StandaloneFerry.start(
 				"--spring.config.additional-location=file:" + directory + "/", "--server.port=0",
 				"--management.server.port=0", "--FERRY_PROVIDER_KEY_OPENAI=sk-from-secret",
 				"--FERRY_PROVIDER_KEY_ANTHROPIC=sk-ant-from-secret",
 				"--FERRY_GATEWAY_KEY_SEARCH_TEAM=ferry-search-team-key-0000001",
-				"--FERRY_GATEWAY_KEY_BATCH_JOBS=ferry-batch-jobs-key-00000001")) {
+				"--FERRY_GATEWAY_KEY_BATCH_JOBS=ferry-batch-jobs-key-00000001",
+				"--FERRY_STORAGE_S3_ACCESSKEYID=" + s3.accessKey(),
+				"--FERRY_STORAGE_S3_SECRETACCESSKEY=" + s3.secretKey())) {
 			FerryProperties properties = ferry.getBean(FerryProperties.class);
 			assertThat(properties.providers().get("openai").apiKey()).isEqualTo("sk-from-secret");
 			ProviderRegistry providers = ferry.getBean(ProviderRegistry.class);
 			assertThat(providers.get("sandbox").descriptor().family()).isEqualTo("sandbox");
 			assertThat(providers.baseUrl("openai")).hasToString("https://api.openai.com/v1");
 			assertThat(properties.results().spool().maxSize().toGigabytes()).isEqualTo(8);
+			assertThat(ferry.getBean(BlobStore.class).describe()).isEqualTo("s3://ferry-state/ferry/");
 			assertThat(properties.auth().keys()).extracting(FerryProperties.GatewayKey::name)
 				.containsExactly("batch-jobs", "search-team");
 		}
