@@ -171,54 +171,62 @@ public final class ResultSpools implements AutoCloseable {
 		this.downloads.values().forEach(SpoolDownload::cancel);
 	}
 
-	/** The bytes from a position on: from segments, this replica's download, or both. */
+	/**
+	 * The bytes from a position on, step after step: a segment from the store, this
+	 * replica's download as it goes, or a wait for another replica's next segment. Steps
+	 * repeat rather than nest, so a traversal of any length costs the same operators.
+	 */
 	private Flux<DataBuffer> from(String name, long position, Supplier<Flux<DataBuffer>> download) {
-		return Flux.defer(() -> {
-			SpoolDownload local = this.downloads.get(name);
-			if (local != null && position >= local.storedUpTo()) {
-				return following(local, position, download);
-			}
-			int segment = Math.toIntExact(position / this.limits.segmentBytes());
-			long within = position % this.limits.segmentBytes();
-			long[] read = { 0 };
-			return this.store.read(segmentKey(name, segment), within)
-				.doOnNext((buffer) -> read[0] += buffer.readableByteCount())
-				.concatWith(Flux.defer(() -> (read[0] > 0) ? from(name, position + read[0], download)
-						: endOrWait(name, position, download)))
-				.onErrorResume(BlobNotFoundException.class, (missing) -> endOrWait(name, position, download));
-		});
+		Reading reading = new Reading(position);
+		return Flux.defer(() -> step(name, reading, download))
+			.doOnNext((buffer) -> reading.position += buffer.readableByteCount())
+			.repeat(() -> !reading.ended);
+	}
+
+	private Flux<DataBuffer> step(String name, Reading reading, Supplier<Flux<DataBuffer>> download) {
+		long position = reading.position;
+		SpoolDownload local = this.downloads.get(name);
+		if (local != null && position >= local.storedUpTo()) {
+			return following(local, reading);
+		}
+		int segment = Math.toIntExact(position / this.limits.segmentBytes());
+		long within = position % this.limits.segmentBytes();
+		return this.store.read(segmentKey(name, segment), within)
+			.switchIfEmpty(Flux.defer(() -> endOrWait(name, reading, download)))
+			.onErrorResume(BlobNotFoundException.class, (missing) -> endOrWait(name, reading, download));
 	}
 
 	/**
-	 * The bytes of this replica's download from a position on, then whatever follows
-	 * them; the download's failure is this reader's.
+	 * The bytes of this replica's download from the reader's position, until the position
+	 * falls into a segment already written or the download ends; the download's failure
+	 * is this reader's.
 	 */
-	private Flux<DataBuffer> following(SpoolDownload local, long position, Supplier<Flux<DataBuffer>> download) {
-		long[] reached = { position };
-		return local.follow(position)
-			.doOnNext((buffer) -> reached[0] += buffer.readableByteCount())
-			.concatWith(Flux.defer(() -> (local.finished() && reached[0] >= local.received()) ? Flux.empty()
-					: from(local.name(), reached[0], download)));
+	private Flux<DataBuffer> following(SpoolDownload local, Reading reading) {
+		return local.follow(reading.position).doOnComplete(() -> {
+			// The buffers went through the position counter before completion.
+			reading.ended = local.finished() && reading.position >= local.received();
+		});
 	}
 
 	/**
 	 * Nothing to read at a position: the end of a complete spool, or bytes still to come,
 	 * in which case somebody must be downloading them.
 	 */
-	private Flux<DataBuffer> endOrWait(String name, long position, Supplier<Flux<DataBuffer>> download) {
-		return index(name).map((index) -> {
+	private Flux<DataBuffer> endOrWait(String name, Reading reading, Supplier<Flux<DataBuffer>> download) {
+		long position = reading.position;
+		return index(name).flatMapMany((index) -> {
 			if (position >= index.length()) {
 				this.observed.remove(name);
+				reading.ended = true;
 				return Flux.<DataBuffer>empty();
 			}
 			return Flux.<DataBuffer>error(
 					new IllegalStateException("the result spool " + name + " is complete but misses the bytes from "
 							+ position + " of " + index.length() + "; it was evicted while being read, read again"));
 		})
-			.switchIfEmpty(Mono
-				.defer(() -> ensureDownloading(name, download).map((local) -> following(local, position, download))
-					.defaultIfEmpty(Mono.delay(this.limits.pollInterval()).thenMany(from(name, position, download)))))
-			.flatMapMany((next) -> next);
+			.switchIfEmpty(Flux.defer(() -> (reading.ended) ? Flux.empty()
+					: ensureDownloading(name, download).flatMapMany((local) -> following(local, reading))
+						.switchIfEmpty(Mono.delay(this.limits.pollInterval()).then(Mono.empty()))));
 	}
 
 	/**
@@ -386,6 +394,19 @@ public final class ResultSpools implements AutoCloseable {
 	 */
 	public record Limits(int segmentBytes, Duration leaseDuration, Duration pollInterval, Duration ttl, long maxBytes,
 			Duration sweepInterval, Duration idleTimeout) {
+	}
+
+	/** Where one reader is, and whether it has read the whole spool. */
+	private static final class Reading {
+
+		long position;
+
+		boolean ended;
+
+		Reading(long position) {
+			this.position = position;
+		}
+
 	}
 
 	/** A complete spool, as a sweep found it. */
