@@ -91,38 +91,21 @@ class TwoReplicasOnS3IntegrationTests {
 	@Test
 	@Order(1)
 	void anOpenAiBatchCreatedOnOneReplicaIsServedByTheOther() throws Exception {
-		OpenAIClient onA = OpenAiClients.ferry(port(a), "openai");
-		OpenAIClient onB = OpenAiClients.ferry(port(b), "openai");
-		String id = createThroughOpenAiSdk(onA, "gpt-4o-mini", 3);
-		assertThat(onB.batches().retrieve(id).id()).isEqualTo(id);
-		assertThat(onB.batches().list(BatchListParams.builder().limit(100).build()).data()).extracting(Batch::id)
-			.contains(id);
-		Batch ended = awaitEnd(onB, id);
-		assertThat(customIds(onB, ended)).containsExactlyInAnyOrder("q0", "q1", "q2");
-		assertThat(unifiedResultIds(b, id, "openai")).containsExactlyInAnyOrder("q0", "q1", "q2");
-		String toCancel = createThroughOpenAiSdk(onA, "gpt-4o-mini", 1);
-		assertThat(onB.batches().cancel(toCancel).status().asString()).isIn("cancelling", "cancelled");
-		gateway(b).delete().uri("/v1/batches/" + id + "?provider=openai").exchange().expectStatus().isOk();
+		Batch ended = createdOnAFollowedOnB("openai", "gpt-4o-mini", 3);
+		gateway(b).delete().uri("/v1/batches/" + ended.id() + "?provider=openai").exchange().expectStatus().isOk();
 		assertThat(openAi.violations()).isEmpty();
 	}
 
 	@Test
 	@Order(2)
 	void anAnthropicBatchFromAnOpenAiFileIsServedByTheOther() throws Exception {
-		OpenAIClient onA = OpenAiClients.ferry(port(a), "anthropic");
-		OpenAIClient onB = OpenAiClients.ferry(port(b), "anthropic");
-		String id = createThroughOpenAiSdk(onA, "claude-haiku-4-5", 3);
-		assertThat(id).as("a minted id").doesNotStartWith("msgbatch_");
-		Batch ended = awaitEnd(onB, id);
-		assertThat(customIds(onB, ended)).containsExactlyInAnyOrder("q0", "q1", "q2");
-		assertThat(unifiedResultIds(b, id, "anthropic")).containsExactlyInAnyOrder("q0", "q1", "q2");
-		assertThat(onB.files().retrieve(ended.inputFileId()).id()).isEqualTo(ended.inputFileId());
-		String toCancel = createThroughOpenAiSdk(onA, "claude-haiku-4-5", 1);
-		onB.batches().cancel(toCancel);
-		assertThat(awaitEnd(onA, toCancel).status().asString()).isEqualTo("cancelled");
-		gateway(b).delete().uri("/v1/batches/" + id + "?provider=anthropic").exchange().expectStatus().isOk();
-		AnthropicClient anthropicOnA = anthropicSdk(a);
-		String native_ = anthropicOnA.messages()
+		Batch ended = createdOnAFollowedOnB("anthropic", "claude-haiku-4-5", 3);
+		assertThat(ended.id()).as("a minted id").doesNotStartWith("msgbatch_");
+		assertThat(OpenAiClients.ferry(port(b), "anthropic").files().retrieve(ended.inputFileId()).id())
+			.as("a file held by Ferry")
+			.isEqualTo(ended.inputFileId());
+		gateway(b).delete().uri("/v1/batches/" + ended.id() + "?provider=anthropic").exchange().expectStatus().isOk();
+		String nativeId = anthropicSdk(a).messages()
 			.batches()
 			.create(com.anthropic.models.messages.batches.BatchCreateParams.builder()
 				.addRequest(com.anthropic.models.messages.batches.BatchCreateParams.Request.builder()
@@ -135,26 +118,19 @@ class TwoReplicasOnS3IntegrationTests {
 					.build())
 				.build())
 			.id();
-		assertThat(anthropicSdk(b).messages().batches().retrieve(native_).id()).as("a native id, served by B")
-			.isEqualTo(native_);
+		assertThat(anthropicSdk(b).messages().batches().retrieve(nativeId).id()).as("a native id, served by B")
+			.isEqualTo(nativeId);
 		assertThat(anthropic.violations()).isEmpty();
 	}
 
 	@Test
 	@Order(3)
 	void aSandboxBatchLivesInTheStoreAndEitherReplicaServesIt() throws Exception {
-		OpenAIClient onA = OpenAiClients.ferry(port(a), "sandbox");
-		OpenAIClient onB = OpenAiClients.ferry(port(b), "sandbox");
-		String id = createThroughOpenAiSdk(onA, "echo-1", 5);
-		assertThat(onB.batches().list(BatchListParams.builder().build()).data()).extracting(Batch::id).contains(id);
-		Batch ended = awaitEnd(onB, id);
+		Batch ended = createdOnAFollowedOnB("sandbox", "echo-1", 5);
 		assertThat(ended.status().asString()).isEqualTo("completed");
-		assertThat(onA.batches().retrieve(id).outputFileId()).isEqualTo(ended.outputFileId());
-		assertThat(customIds(onA, ended)).containsExactlyInAnyOrder("q0", "q1", "q2", "q3", "q4");
-		assertThat(unifiedResultIds(b, id, "sandbox")).containsExactlyInAnyOrder("q0", "q1", "q2", "q3", "q4");
-		String toCancel = createThroughOpenAiSdk(onA, "echo-1", 1);
-		onB.batches().cancel(toCancel);
-		assertThat(awaitEnd(onA, toCancel).status().asString()).isEqualTo("cancelled");
+		assertThat(OpenAiClients.ferry(port(a), "sandbox").batches().retrieve(ended.id()).outputFileId())
+			.as("both replicas name the same output file")
+			.isEqualTo(ended.outputFileId());
 	}
 
 	@Test
@@ -282,6 +258,31 @@ class TwoReplicasOnS3IntegrationTests {
 		JsonNode next = resultsPage(a, "batch_bulk", cursor, 100);
 		assertThat(next.path("results").get(0).path("custom_id").asString()).isEqualTo("ok-101");
 		assertThat(results.outputDownloads("batch_bulk")).as("the spool outlived both replicas").isEqualTo(1);
+	}
+
+	/**
+	 * Creates a batch on A through the OpenAI SDK, then lists, retrieves and reads it
+	 * (its output files and its result pages) on B; a second batch created on A is
+	 * cancelled on B.
+	 * @return the first batch, ended
+	 */
+	private Batch createdOnAFollowedOnB(String provider, String model, int requests) throws Exception {
+		OpenAIClient onA = OpenAiClients.ferry(port(a), provider);
+		OpenAIClient onB = OpenAiClients.ferry(port(b), provider);
+		String id = createThroughOpenAiSdk(onA, model, requests);
+		assertThat(onB.batches().list(BatchListParams.builder().limit(100).build()).data()).extracting(Batch::id)
+			.contains(id);
+		Batch ended = awaitEnd(onB, id);
+		Set<String> expected = new HashSet<>();
+		for (int i = 0; i < requests; i++) {
+			expected.add("q" + i);
+		}
+		assertThat(customIds(onB, ended)).isEqualTo(expected);
+		assertThat(unifiedResultIds(b, id, provider)).isEqualTo(expected);
+		String toCancel = createThroughOpenAiSdk(onA, model, 1);
+		onB.batches().cancel(toCancel);
+		assertThat(awaitEnd(onA, toCancel).status().asString()).isEqualTo("cancelled");
+		return ended;
 	}
 
 	private static ConfigurableApplicationContext replica() {
