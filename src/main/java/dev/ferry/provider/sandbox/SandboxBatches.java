@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,6 +34,8 @@ final class SandboxBatches {
 
 	private static final Duration EXPIRY = Duration.ofHours(24);
 
+	private static final int KNOWN_BATCHES = 10_000;
+
 	private final String provider;
 
 	private final Duration processingTime;
@@ -50,8 +52,11 @@ final class SandboxBatches {
 
 	private final String cancels;
 
-	/** The batches this replica has served, with their validations and outputs. */
-	private final Map<String, SandboxBatch> known = new ConcurrentHashMap<>();
+	/**
+	 * The batches this replica served lately, with their validations and outputs; one
+	 * evicted is read from the store and worked out again.
+	 */
+	private final Cache<String, SandboxBatch> known = Caffeine.newBuilder().maximumSize(KNOWN_BATCHES).build();
 
 	SandboxBatches(String provider, Duration processingTime, Clock clock, SandboxFiles files, SandboxOutput output,
 			BlobStore blobs, JsonMapper mapper) {
@@ -134,14 +139,14 @@ final class SandboxBatches {
 	}
 
 	private Mono<SandboxBatch> get(@Nullable String id) {
-		SandboxBatch cached = (id != null) ? this.known.get(id) : null;
+		SandboxBatch cached = (id != null) ? this.known.getIfPresent(id) : null;
 		Mono<SandboxBatch> found = (cached != null) ? Mono.just(cached)
 				: (id != null) ? this.records.get(id).map(this::known) : Mono.empty();
 		return found.switchIfEmpty(Mono.error(() -> ApiError.notFound(this.provider, "No such Batch object: " + id)));
 	}
 
 	private SandboxBatch known(SandboxBatchRecord record) {
-		return this.known.computeIfAbsent(record.id(),
+		return this.known.get(record.id(),
 				(id) -> new SandboxBatch(id, record.endpoint(), record.inputFileId(), record.completionWindow(),
 						record.metadata(),
 						new SandboxTimeline(Instant.ofEpochMilli(record.createdAt()), this.processingTime),
