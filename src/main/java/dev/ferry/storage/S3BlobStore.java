@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
@@ -80,10 +81,16 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 		this.prefix = prefix;
 	}
 
+	/**
+	 * Streams a blob through a multipart upload, completed only once the content has
+	 * ended: a content that fails aborts the upload and fails the write with its own
+	 * error (a refused upload line, say), never the SDK's wrapping of it.
+	 */
 	@Override
 	public Mono<Long> write(String key, Flux<DataBuffer> content) {
 		long[] written = { 0 };
-		Flux<ByteBuffer> bytes = content.map((buffer) -> {
+		AtomicReference<Throwable> contentFailure = new AtomicReference<>();
+		Flux<ByteBuffer> bytes = content.doOnError(contentFailure::set).map((buffer) -> {
 			try {
 				ByteBuffer copy = ByteBuffer.allocate(buffer.readableByteCount());
 				buffer.toByteBuffer(copy);
@@ -96,7 +103,14 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 		});
 		return call(() -> this.multipart.putObject((put) -> put.bucket(this.bucket).key(full(key)),
 				AsyncRequestBody.fromPublisher(bytes)))
-			.map((response) -> written[0]);
+			.map((response) -> written[0])
+			.onErrorMap((ex) -> {
+				Throwable failure = contentFailure.get();
+				if (failure != null) {
+					return failure;
+				}
+				return (ex instanceof SdkException) ? unavailable("writing " + key, ex) : ex;
+			});
 	}
 
 	@Override

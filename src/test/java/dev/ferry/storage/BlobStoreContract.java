@@ -78,6 +78,26 @@ abstract class BlobStoreContract {
 	}
 
 	@Test
+	void aWriteWhoseContentFailsLeavesNoBlob() {
+		String key = this.folder + "/failed";
+		this.store.write(key, Flux.just(buffer("kept")).concatWith(Flux.empty())).block(TIMEOUT);
+		Flux<DataBuffer> failing = Flux.concat(Flux.just(buffer("partial")),
+				Flux.error(new IllegalStateException("client went away")));
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> this.store.write(key, failing).block(TIMEOUT));
+		assertThat(text(this.store.read(key))).as("the previous blob, whole").isEqualTo("kept");
+		String fresh = this.folder + "/never";
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(
+					() -> this.store
+						.write(fresh,
+								Flux.concat(Flux.just(buffer("partial")),
+										Flux.error(new IllegalStateException("gone"))))
+						.block(TIMEOUT));
+		assertThat(this.store.get(fresh).blockOptional(TIMEOUT)).isEmpty();
+	}
+
+	@Test
 	void readsFromAByteOffset() {
 		String key = this.folder + "/ranged";
 		this.store.write(key, Flux.just(buffer("0123456789"))).block(TIMEOUT);

@@ -9,6 +9,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * A real S3 implementation in this JVM: s3proxy on its in-memory NIO backend, which keeps
  * create-only puts atomically (its compare-and-swap does not hold under concurrent
@@ -69,6 +71,19 @@ public final class S3Server implements AutoCloseable {
 				"--ferry.storage.s3.region=us-east-1", "--ferry.storage.s3.path-style-access=true",
 				"--ferry.storage.s3.access-key-id=" + accessKey(),
 				"--ferry.storage.s3.secret-access-key=" + secretKey());
+	}
+
+	/**
+	 * Points a test context's Ferry at this server.
+	 * @param registry the test's properties
+	 * @param bucket the bucket
+	 * @param prefix the key prefix
+	 */
+	public void register(DynamicPropertyRegistry registry, String bucket, String prefix) {
+		for (String argument : ferryArguments(bucket, prefix)) {
+			String[] setting = argument.substring("--".length()).split("=", 2);
+			registry.add(setting[0], () -> setting[1]);
+		}
 	}
 
 	/**
