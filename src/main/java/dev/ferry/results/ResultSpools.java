@@ -3,6 +3,7 @@ package dev.ferry.results;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -118,7 +119,8 @@ public final class ResultSpools implements AutoCloseable {
 	/**
 	 * Deletes the spools whose time is up: complete ones a time to live after they
 	 * completed, then the oldest complete ones beyond the budget, and abandoned downloads
-	 * whose lease has not been renewed for a time to live.
+	 * (still marked open: a complete spool drops its mark) whose lease has not been
+	 * renewed for a time to live.
 	 * @return completion
 	 */
 	public Mono<Void> sweep() {
@@ -134,16 +136,16 @@ public final class ResultSpools implements AutoCloseable {
 					.sorted(Comparator.comparingLong((Kept spool) -> spool.index().completedAt()))
 					.toList();
 				long total = oldestFirst.stream().mapToLong((spool) -> spool.index().length()).sum();
-				Flux<String> evicted = Flux.empty();
+				List<String> evicted = new ArrayList<>();
 				for (Kept spool : oldestFirst) {
 					boolean expired = spool.index().completedAt() + ttl < now;
 					if (expired || total > this.limits.maxBytes()) {
 						total -= spool.index().length();
-						evicted = evicted.concatWith(Mono.just(spool.name()));
+						evicted.add(spool.name());
 					}
 				}
 				this.storedBytes = total;
-				return evicted.concatMap(this::evict).then();
+				return Flux.fromIterable(evicted).concatMap(this::evict).then();
 			});
 		Mono<Void> abandoned = this.store.list(FOLDER)
 			.filter((blob) -> blob.endsWith(OPEN))
@@ -361,7 +363,8 @@ public final class ResultSpools implements AutoCloseable {
 		return FOLDER + "/" + name + "/leases";
 	}
 
-	private static String openKey(String name) {
+	/** Marks a spool whose download started, until it completes or is swept. */
+	static String openKey(String name) {
 		return FOLDER + "/" + name + OPEN;
 	}
 

@@ -173,6 +173,8 @@ final class SpoolDownload {
 				? this.spools.store().create(ResultSpools.segmentKey(this.name, this.segment), last) : Mono.empty();
 		return lastSegment
 			.then(this.spools.store().create(ResultSpools.indexKey(this.name), this.spools.indexOf(length)))
+			// Complete: no longer a download the sweeper may have to clear away.
+			.flatMap((indexed) -> this.spools.store().delete(ResultSpools.openKey(this.name)).thenReturn(indexed))
 			.doOnNext((indexed) -> {
 				this.finished = true;
 				this.renewals.dispose();

@@ -151,6 +151,28 @@ class ResultSpoolsTests {
 	}
 
 	@Test
+	void deletesADownloadAbandonedForATimeToLiveButNotACompleteSpool() {
+		PartitionableStore cutOff = new PartitionableStore(this.store);
+		ResultSpools a = replica(cutOff, Long.MAX_VALUE);
+		ResultSpools b = replica(this.store, Long.MAX_VALUE);
+		fill(b, "complete", new AtomicInteger());
+		Sinks.Many<DataBuffer> stalled = Sinks.many().unicast().onBackpressureBuffer();
+		stalled.tryEmitNext(bytes(RESULTS.substring(0, 25)));
+		a.read("abandoned", 0, () -> stalled.asFlux()).take(1).blockLast(WAIT);
+		cutOff.partitioned.set(true);
+		assertThat(this.store.list("spools").collectList().block(WAIT)).as("one spool open, one complete")
+			.hasSize(2)
+			.anyMatch((name) -> name.endsWith(".open"))
+			.anyMatch((name) -> name.endsWith(".done"));
+		this.clock.advance(Duration.ofMinutes(30));
+		b.sweep().block(WAIT);
+		assertThat(this.store.list("spools").collectList().block(WAIT)).as("too young to be swept").hasSize(2);
+		this.clock.advance(Duration.ofMinutes(31));
+		b.sweep().block(WAIT);
+		assertThat(this.store.list("spools").collectList().block(WAIT)).as("both past their time to live").isEmpty();
+	}
+
+	@Test
 	void deletesCompleteSpoolsAfterTheirTimeToLive() {
 		ResultSpools spools = replica(this.store, Long.MAX_VALUE);
 		fill(spools, "old", new AtomicInteger());
