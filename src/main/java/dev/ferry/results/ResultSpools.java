@@ -72,6 +72,8 @@ public final class ResultSpools implements AutoCloseable {
 	/** This replica, as lease holders are told apart. */
 	private final String owner = RandomIds.hex(8);
 
+	private final SegmentCache segments;
+
 	private final Map<String, SpoolDownload> downloads = new ConcurrentHashMap<>();
 
 	/** The last lease version seen per spool, and when this replica first saw it. */
@@ -92,6 +94,7 @@ public final class ResultSpools implements AutoCloseable {
 		this.store = store;
 		this.limits = limits;
 		this.clock = clock;
+		this.segments = new SegmentCache(store, limits.cacheBytes());
 		long sweepMillis = limits.sweepInterval().toMillis();
 		this.sweeper = Schedulers.boundedElastic().schedulePeriodically(() -> sweep().onErrorResume((ex) -> {
 			logger.warn("Sweeping the result spools failed; retrying at the next interval", ex);
@@ -193,7 +196,7 @@ public final class ResultSpools implements AutoCloseable {
 		}
 		int segment = Math.toIntExact(position / this.limits.segmentBytes());
 		long within = position % this.limits.segmentBytes();
-		return this.store.read(segmentKey(name, segment), within)
+		return this.segments.read(segmentKey(name, segment), within)
 			.switchIfEmpty(Flux.defer(() -> endOrWait(name, reading, download)))
 			.onErrorResume(BlobNotFoundException.class, (missing) -> endOrWait(name, reading, download));
 	}
@@ -394,9 +397,11 @@ public final class ResultSpools implements AutoCloseable {
 	 * @param maxBytes the storage budget of all complete spools
 	 * @param sweepInterval how often expired spools are looked for
 	 * @param idleTimeout how long a download may go without a byte before it fails
+	 * @param cacheBytes the memory this replica keeps the segments it read lately in; 0
+	 * reads every page from the store
 	 */
 	public record Limits(int segmentBytes, Duration leaseDuration, Duration pollInterval, Duration ttl, long maxBytes,
-			Duration sweepInterval, Duration idleTimeout) {
+			Duration sweepInterval, Duration idleTimeout, long cacheBytes) {
 	}
 
 	/** Where one reader is, and whether it has read the whole spool. */

@@ -49,7 +49,7 @@ class ResultsConfiguration {
 		return new ResultSpools(store,
 				new ResultSpools.Limits(Math.toIntExact(spool.segmentSize().toBytes()), spool.leaseDuration(),
 						spool.pollInterval(), spool.ttl(), spool.maxSize().toBytes(), spool.sweepInterval(),
-						spool.idleTimeout()),
+						spool.idleTimeout(), spool.cacheSize().toBytes()),
 				Clock.systemUTC());
 	}
 

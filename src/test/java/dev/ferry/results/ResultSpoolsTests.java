@@ -45,6 +45,9 @@ class ResultSpoolsTests {
 
 	private final List<ResultSpools> replicas = new ArrayList<>();
 
+	/** Off but where a test turns it on: the other tests count reads of the store. */
+	private long cacheBytes;
+
 	@AfterEach
 	void close() {
 		this.replicas.forEach(ResultSpools::close);
@@ -173,6 +176,23 @@ class ResultSpoolsTests {
 	}
 
 	@Test
+	void theSegmentsAReplicaReadLatelyAreReadFromTheStoreOnce() {
+		CountingStore counted = new CountingStore(this.store);
+		ResultSpools a = replica(this.store, Long.MAX_VALUE);
+		assertThat(joined(a.read("b", 0, () -> Flux.just(bytes(RESULTS)))).block(WAIT)).isEqualTo(RESULTS);
+		this.cacheBytes = 1024;
+		ResultSpools b = replica(counted, Long.MAX_VALUE);
+		for (int pass = 0; pass < 3; pass++) {
+			for (int offset = 0; offset < RESULTS.length(); offset += 3) {
+				assertThat(joined(b.read("b", offset, () -> Flux.error(new AssertionError("again")))).block(WAIT))
+					.isEqualTo(RESULTS.substring(offset));
+			}
+		}
+		int segments = (RESULTS.length() + 7) / 8;
+		assertThat(counted.segmentReads).as("one read per segment, whatever the pages").hasValue(segments);
+	}
+
+	@Test
 	void deletesCompleteSpoolsAfterTheirTimeToLive() {
 		ResultSpools spools = replica(this.store, Long.MAX_VALUE);
 		fill(spools, "old", new AtomicInteger());
@@ -206,8 +226,9 @@ class ResultSpoolsTests {
 	}
 
 	private ResultSpools replica(BlobStore on, long maxBytes) {
-		ResultSpools spools = new ResultSpools(on, new ResultSpools.Limits(8, Duration.ofMillis(300),
-				Duration.ofMillis(20), Duration.ofHours(1), maxBytes, Duration.ofHours(1), Duration.ofSeconds(5)),
+		ResultSpools spools = new ResultSpools(on,
+				new ResultSpools.Limits(8, Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofHours(1), maxBytes,
+						Duration.ofHours(1), Duration.ofSeconds(5), this.cacheBytes),
 				this.clock);
 		this.replicas.add(spools);
 		return spools;
@@ -243,8 +264,37 @@ class ResultSpoolsTests {
 		return text(buffers).reduce("", String::concat);
 	}
 
+	/** A store that counts the segments read from it, whole or in part. */
+	private static final class CountingStore extends PartitionableStore {
+
+		final AtomicInteger segmentReads = new AtomicInteger();
+
+		CountingStore(BlobStore store) {
+			super(store);
+		}
+
+		@Override
+		public Flux<DataBuffer> read(String key, long offset) {
+			count(key);
+			return super.read(key, offset);
+		}
+
+		@Override
+		public Mono<VersionedBlob> get(String key) {
+			count(key);
+			return super.get(key);
+		}
+
+		private void count(String key) {
+			if (key.contains("/segments/")) {
+				this.segmentReads.incrementAndGet();
+			}
+		}
+
+	}
+
 	/** A store one replica can be cut off from, as in a network partition. */
-	private static final class PartitionableStore implements BlobStore {
+	private static class PartitionableStore implements BlobStore {
 
 		final AtomicBoolean partitioned = new AtomicBoolean();
 
