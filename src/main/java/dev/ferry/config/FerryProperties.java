@@ -118,12 +118,14 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 	 * @param idleTimeout how long a download may go without receiving a byte before it is
 	 * given up, failing its readers with a 502
 	 * @param cacheSize the memory a replica keeps the segments it read lately in, so the
-	 * pages of a segment cost one read from the store; 0 turns the cache off
+	 * pages of a segment cost one read from the store; 0 turns the cache off. When unset,
+	 * 32 MB with the S3 store and 0 with the local one, whose reads the operating system
+	 * caches already
 	 */
 	public record Spool(@DefaultValue("4MB") DataSize segmentSize, @DefaultValue("30s") Duration leaseDuration,
 			@DefaultValue("250ms") Duration pollInterval, @DefaultValue("1h") Duration ttl,
 			@DefaultValue("10GB") DataSize maxSize, @DefaultValue("1m") Duration sweepInterval,
-			@DefaultValue("1m") Duration idleTimeout, @DefaultValue("32MB") DataSize cacheSize) {
+			@DefaultValue("1m") Duration idleTimeout, @Nullable DataSize cacheSize) {
 	}
 
 	/**

@@ -11,6 +11,7 @@ import dev.ferry.storage.VersionedBlob;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The results cursor codec and the result spool, from {@code ferry.results.*}.
@@ -22,10 +23,21 @@ class ResultsConfiguration {
 
 	private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
 
+	/** Segments kept in memory with a remote store; the local one is cached by the OS. */
+	private static final DataSize DEFAULT_S3_CACHE = DataSize.ofMegabytes(32);
+
 	@Bean
 	ResultCursors resultCursors(FerryProperties properties, BlobStore store) {
 		String configured = properties.results().cursorSecret();
 		return new ResultCursors((configured != null && !configured.isBlank()) ? configured : sharedSecret(store));
+	}
+
+	private static long cacheBytes(FerryProperties properties) {
+		DataSize configured = properties.results().spool().cacheSize();
+		if (configured != null) {
+			return configured.toBytes();
+		}
+		return (properties.storage().type() == FerryProperties.StorageType.S3) ? DEFAULT_S3_CACHE.toBytes() : 0;
 	}
 
 	/**
@@ -49,7 +61,7 @@ class ResultsConfiguration {
 		return new ResultSpools(store,
 				new ResultSpools.Limits(Math.toIntExact(spool.segmentSize().toBytes()), spool.leaseDuration(),
 						spool.pollInterval(), spool.ttl(), spool.maxSize().toBytes(), spool.sweepInterval(),
-						spool.idleTimeout(), spool.cacheSize().toBytes()),
+						spool.idleTimeout(), cacheBytes(properties)),
 				Clock.systemUTC());
 	}
 
