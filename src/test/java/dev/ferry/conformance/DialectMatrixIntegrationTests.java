@@ -15,9 +15,6 @@ import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
-import com.openai.models.batches.BatchCreateParams;
-import com.openai.models.files.FileCreateParams;
-import com.openai.models.files.FilePurpose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +29,7 @@ import dev.ferry.batch.FerryIds;
 import dev.ferry.batch.Params;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
+import dev.ferry.support.OpenAiBatches;
 import dev.ferry.support.OpenAiClients;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -187,32 +185,8 @@ class DialectMatrixIntegrationTests {
 					.expectStatus()
 					.isOk()).path("id").asString();
 			}
-			case "openai" -> {
-				StringBuilder lines = new StringBuilder();
-				for (int i = 0; i < texts.size(); i++) {
-					lines.append("{\"custom_id\":\"q")
-						.append(i)
-						.append("\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"")
-						.append(model)
-						.append("\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"")
-						.append(texts.get(i))
-						.append("\"}]}}\n");
-				}
-				OpenAIClient client = OpenAiClients.ferry(this.port, provider);
-				String fileId = client.files()
-					.create(FileCreateParams.builder()
-						.file(lines.toString().getBytes(StandardCharsets.UTF_8))
-						.purpose(FilePurpose.BATCH)
-						.build())
-					.id();
-				yield client.batches()
-					.create(BatchCreateParams.builder()
-						.inputFileId(fileId)
-						.endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-						.completionWindow(BatchCreateParams.CompletionWindow._24H)
-						.build())
-					.id();
-			}
+			case "openai" ->
+				OpenAiBatches.create(OpenAiClients.ferry(this.port, provider), OpenAiBatches.chatLines(model, texts));
 			default -> anthropicSdk(null).messages().batches().create(anthropicCreate(provider, texts)).id();
 		};
 	}

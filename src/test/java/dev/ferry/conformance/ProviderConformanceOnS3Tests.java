@@ -1,7 +1,5 @@
 package dev.ferry.conformance;
 
-import org.junit.jupiter.api.AfterAll;
-
 import dev.ferry.support.S3Server;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -14,19 +12,9 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class ProviderConformanceOnS3Tests extends ProviderConformanceTests {
 
-	private static final String BUCKET = "conformance";
-
-	private static S3Server s3;
-
 	@DynamicPropertySource
 	static void storageInS3(DynamicPropertyRegistry registry) {
-		s3 = S3Server.start(BUCKET);
-		s3.register(registry, BUCKET, "kit/");
-	}
-
-	@AfterAll
-	static void stopS3() {
-		s3.close();
+		S3Server.startFor(registry, "conformance", "kit/");
 	}
 
 }

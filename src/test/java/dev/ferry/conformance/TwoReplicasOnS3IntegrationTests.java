@@ -31,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
+import dev.ferry.support.OpenAiBatches;
 import dev.ferry.support.OpenAiClients;
 import dev.ferry.support.ResultsUpstream;
 import dev.ferry.support.S3Server;
@@ -306,30 +307,15 @@ class TwoReplicasOnS3IntegrationTests {
 	}
 
 	private static byte[] lines(String model, int count) {
-		StringBuilder lines = new StringBuilder();
+		List<String> texts = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
-			lines.append("{\"custom_id\":\"q")
-				.append(i)
-				.append("\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"")
-				.append(model)
-				.append("\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"Hello ")
-				.append(i)
-				.append("\"}]}}\n");
+			texts.add("Hello " + i);
 		}
-		return lines.toString().getBytes(StandardCharsets.UTF_8);
+		return OpenAiBatches.chatLines(model, texts);
 	}
 
 	private static String createThroughOpenAiSdk(OpenAIClient client, String model, int requests) {
-		String fileId = client.files()
-			.create(FileCreateParams.builder().file(lines(model, requests)).purpose(FilePurpose.BATCH).build())
-			.id();
-		return client.batches()
-			.create(BatchCreateParams.builder()
-				.inputFileId(fileId)
-				.endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-				.completionWindow(BatchCreateParams.CompletionWindow._24H)
-				.build())
-			.id();
+		return OpenAiBatches.create(client, lines(model, requests));
 	}
 
 	private static Batch awaitEnd(OpenAIClient client, String id) throws InterruptedException {
@@ -363,15 +349,7 @@ class TwoReplicasOnS3IntegrationTests {
 		Set<String> ids = new HashSet<>();
 		String cursor = null;
 		do {
-			JsonNode page = this.mapper.readTree(gateway(replica).get()
-				.uri("/v1/batches/" + id + "/results?provider=" + provider + "&limit=1"
-						+ ((cursor != null) ? "&cursor=" + cursor : ""))
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody()
-				.returnResult()
-				.getResponseBody());
+			JsonNode page = resultsPage(replica, provider, id, cursor, 1);
 			page.path("results").forEach((item) -> assertThat(ids.add(item.path("custom_id").asString())).isTrue());
 			cursor = page.path("has_more").asBoolean() ? page.path("next_cursor").asString() : null;
 		}
@@ -380,8 +358,13 @@ class TwoReplicasOnS3IntegrationTests {
 	}
 
 	private JsonNode resultsPage(ConfigurableApplicationContext replica, String batch, String cursor, int limit) {
+		return resultsPage(replica, "bulk", batch, cursor, limit);
+	}
+
+	private JsonNode resultsPage(ConfigurableApplicationContext replica, String provider, String batch, String cursor,
+			int limit) {
 		return this.mapper.readTree(gateway(replica).get()
-			.uri("/v1/batches/" + batch + "/results?provider=bulk&limit=" + limit
+			.uri("/v1/batches/" + batch + "/results?provider=" + provider + "&limit=" + limit
 					+ ((cursor != null) ? "&cursor=" + cursor : ""))
 			.exchange()
 			.expectStatus()

@@ -1,7 +1,5 @@
 package dev.ferry.idempotency;
 
-import org.junit.jupiter.api.AfterAll;
-
 import dev.ferry.support.S3Server;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -13,19 +11,9 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class IdempotentCreatesOnS3IntegrationTests extends IdempotentCreatesIntegrationTests {
 
-	private static final String BUCKET = "idempotency";
-
-	private static S3Server s3;
-
 	@DynamicPropertySource
 	static void storageInS3(DynamicPropertyRegistry registry) {
-		s3 = S3Server.start(BUCKET);
-		s3.register(registry, BUCKET, "");
-	}
-
-	@AfterAll
-	static void stopS3() {
-		s3.close();
+		S3Server.startFor(registry, "idempotency", "");
 	}
 
 }

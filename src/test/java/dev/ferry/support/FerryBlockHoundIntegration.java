@@ -17,6 +17,9 @@ public final class FerryBlockHoundIntegration implements BlockHoundIntegration {
 	public void applyTo(BlockHound.Builder builder) {
 		builder.allowBlockingCallsInside("org.springframework.util.MimeTypeUtils", "generateMultipartBoundary");
 		builder.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
+				"tryExpandMagazines");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
 	}
 
 }

@@ -74,6 +74,19 @@ public final class S3Server implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a server for a test context's Ferry and points it there; the server runs
+	 * until the test JVM exits, as the cached context may.
+	 * @param registry the test's properties
+	 * @param bucket the bucket
+	 * @param prefix the key prefix
+	 */
+	public static void startFor(DynamicPropertyRegistry registry, String bucket, String prefix) {
+		S3Server server = start(bucket);
+		Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+		server.register(registry, bucket, prefix);
+	}
+
+	/**
 	 * Points a test context's Ferry at this server.
 	 * @param registry the test's properties
 	 * @param bucket the bucket
