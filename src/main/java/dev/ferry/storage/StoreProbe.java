@@ -32,8 +32,8 @@ final class StoreProbe {
 			if (created == null || !created.won() || again == null || again.won()) {
 				throw new IllegalStateException("ferry.storage: the store " + store.describe()
 						+ " does not keep create-only puts (a second 'If-None-Match: *' write to " + key
-						+ " succeeded); Ferry's claims and leases need them (expected: AWS S3, MinIO, Ceph RGW,"
-						+ " Cloudflare R2, or the local store)");
+						+ " succeeded); Ferry's claims and leases need them (expected: a store that answers 412 to"
+						+ " the second, such as AWS S3, MinIO, Cloudflare R2 or the local store)");
 			}
 		}
 		catch (StorageUnavailableException ex) {
@@ -43,7 +43,8 @@ final class StoreProbe {
 
 	private static String explain(BlobStore store, FerryProperties.Storage settings, Throwable cause) {
 		FerryProperties.S3 s3 = settings.s3();
-		String where = (s3.endpoint() != null) ? s3.endpoint() : "the AWS endpoint of region " + s3.region();
+		String where = (s3.endpoint() != null) ? s3.endpoint()
+				: "the AWS endpoint of " + ((s3.region() != null) ? "region " + s3.region() : "the default region");
 		if (cause instanceof S3Exception refused) {
 			String code = (refused.awsErrorDetails() != null) ? refused.awsErrorDetails().errorCode() : null;
 			if ("NoSuchBucket".equals(code) || refused.statusCode() == 404) {

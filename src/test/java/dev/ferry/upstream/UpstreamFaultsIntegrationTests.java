@@ -90,8 +90,8 @@ class UpstreamFaultsIntegrationTests {
 		}
 		ferry().batches().retrieve("batch_pooled");
 		// The answer can reach the caller a moment before its connection is back in the
-		// pool, a longer moment on a loaded machine; still well within the 1 s idle time.
-		Thread.sleep(500);
+		// pool.
+		Thread.sleep(200);
 		ferry().batches().retrieve("batch_pooled");
 		Thread.sleep(2000);
 		ferry().batches().retrieve("batch_pooled");
