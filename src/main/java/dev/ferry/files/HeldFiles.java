@@ -1,6 +1,5 @@
 package dev.ferry.files;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -23,7 +22,6 @@ import dev.ferry.storage.BlobNotFoundException;
 import dev.ferry.storage.BlobStore;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.codec.multipart.PartEvent;
 
@@ -86,14 +84,9 @@ public final class HeldFiles {
 	}
 
 	public Mono<FileObject> retrieve(String nativeId) {
-		return DataBufferUtils.join(this.blobs.read(recordKey(nativeId))).map((buffer) -> {
-			try {
-				return toFile(nativeId, this.mapper.readTree(buffer.toString(StandardCharsets.UTF_8)));
-			}
-			finally {
-				DataBufferUtils.release(buffer);
-			}
-		}).onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
+		return this.blobs.get(recordKey(nativeId))
+			.map((found) -> toFile(nativeId, this.mapper.readTree(found.bytes())))
+			.switchIfEmpty(Mono.error(() -> notFound(nativeId)));
 	}
 
 	/**

@@ -129,7 +129,12 @@ public final class ResultSpools implements AutoCloseable {
 	public Mono<Void> sweep() {
 		long now = this.clock.millis();
 		long ttl = this.limits.ttl().toMillis();
-		Mono<Void> complete = this.store.list(FOLDER)
+		return this.store.list(FOLDER).collectList().flatMap((blobs) -> sweep(blobs, now, ttl));
+	}
+
+	/** Sweeps the spools one listing of the folder found. */
+	private Mono<Void> sweep(List<String> blobs, long now, long ttl) {
+		Mono<Void> complete = Flux.fromIterable(blobs)
 			.filter((blob) -> blob.endsWith(COMPLETE))
 			.map((blob) -> blob.substring(0, blob.length() - COMPLETE.length()))
 			.concatMap((name) -> index(name).map((index) -> new Kept(name, index)))
@@ -150,7 +155,7 @@ public final class ResultSpools implements AutoCloseable {
 				this.storedBytes = total;
 				return Flux.fromIterable(evicted).concatMap(this::evict).then();
 			});
-		Mono<Void> abandoned = this.store.list(FOLDER)
+		Mono<Void> abandoned = Flux.fromIterable(blobs)
 			.filter((blob) -> blob.endsWith(OPEN))
 			.map((blob) -> blob.substring(0, blob.length() - OPEN.length()))
 			.filter((name) -> !this.downloads.containsKey(name))
@@ -244,14 +249,11 @@ public final class ResultSpools implements AutoCloseable {
 		if (local != null) {
 			return Mono.just(local);
 		}
-		return this.store.list(leaseFolder(name))
-			.map(Long::parseLong)
-			.reduce(0L, Math::max)
-			.flatMap(
-					(epoch) -> (epoch == 0) ? this.store.create(openKey(name), now()).then(takeLease(name, 1, download))
-							: this.store.get(leaseKey(name, epoch))
-								.filter((found) -> holderGone(name, epoch, found))
-								.flatMap((gone) -> takeLease(name, epoch + 1, download)));
+		return latestEpoch(name).flatMap(
+				(epoch) -> (epoch == 0) ? this.store.create(openKey(name), now()).then(takeLease(name, 1, download))
+						: this.store.get(leaseKey(name, epoch))
+							.filter((found) -> holderGone(name, epoch, found))
+							.flatMap((gone) -> takeLease(name, epoch + 1, download)));
 	}
 
 	/**
@@ -294,11 +296,14 @@ public final class ResultSpools implements AutoCloseable {
 		return this.store.list(segmentFolder(name)).map(Integer::parseInt).reduce(Math::max).defaultIfEmpty(0);
 	}
 
+	/** The highest lease epoch taken for a spool, 0 if none. */
+	private Mono<Long> latestEpoch(String name) {
+		return this.store.list(leaseFolder(name)).map(Long::parseLong).reduce(0L, Math::max);
+	}
+
 	/** The lease's last renewal by its wall-clock stamp; for the sweeper only. */
 	private Mono<Long> lastRenewal(String name) {
-		return this.store.list(leaseFolder(name))
-			.map(Long::parseLong)
-			.reduce(Math::max)
+		return latestEpoch(name).filter((epoch) -> epoch > 0)
 			.flatMap((epoch) -> this.store.get(leaseKey(name, epoch)))
 			.map((found) -> this.mapper.readValue(found.bytes(), SpoolLease.class).renewedAt())
 			.switchIfEmpty(this.store.get(openKey(name)).map((found) -> 0L));

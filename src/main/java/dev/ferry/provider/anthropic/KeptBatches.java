@@ -1,6 +1,5 @@
 package dev.ferry.provider.anthropic;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -12,11 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.config.FerryProperties;
 import dev.ferry.results.JsonLines;
-import dev.ferry.storage.BlobNotFoundException;
 import dev.ferry.storage.BlobStore;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.stereotype.Component;
 
@@ -52,9 +49,8 @@ class KeptBatches {
 	 * @return the record, or empty for a batch Ferry did not create
 	 */
 	Mono<KeptBatch> load(String provider, String batchId) {
-		return DataBufferUtils.join(this.blobs.read(key(provider, batchId)))
-			.map((buffer) -> read(buffer, KeptBatch.class))
-			.onErrorResume(BlobNotFoundException.class, (ex) -> Mono.empty());
+		return this.blobs.get(key(provider, batchId))
+			.map((found) -> this.mapper.readValue(found.bytes(), KeptBatch.class));
 	}
 
 	/**
@@ -112,15 +108,6 @@ class KeptBatches {
 		Mono<Map<String, String>> table = (kept.customIdTable() != null) ? loadCustomIds(provider, kept.customIdTable())
 				: Mono.just(Map.of());
 		return table.map((longIds) -> (sent) -> CustomIds.fromAnthropic(sent, longIds));
-	}
-
-	private <T> T read(DataBuffer buffer, Class<T> type) {
-		try {
-			return this.mapper.readValue(buffer.toString(StandardCharsets.UTF_8), type);
-		}
-		finally {
-			DataBufferUtils.release(buffer);
-		}
 	}
 
 	private static DataBuffer wrap(byte[] bytes) {
