@@ -14,7 +14,6 @@ import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -28,7 +27,6 @@ import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.VersionedBlob;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 
 /**
  * The result spool, shared by every replica through the blob store: each batch's results
@@ -382,12 +380,6 @@ public final class ResultSpools implements AutoCloseable {
 
 	private static String nameOf(String key) {
 		return HexFormat.of().formatHex(Sha256.digest(key.getBytes(StandardCharsets.UTF_8)), 0, 16);
-	}
-
-	static void release(@Nullable DataBuffer buffer) {
-		if (buffer != null) {
-			DataBufferUtils.release(buffer);
-		}
 	}
 
 	/**

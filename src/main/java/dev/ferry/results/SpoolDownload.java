@@ -15,6 +15,7 @@ import dev.ferry.storage.BlobVersion;
 import dev.ferry.storage.ConditionalWrite;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
@@ -141,9 +142,9 @@ final class SpoolDownload {
 			if (full) {
 				return flush().then(absorb(buffer));
 			}
-			ResultSpools.release(buffer);
+			DataBufferUtils.release(buffer);
 			return Mono.empty();
-		}).doOnDiscard(DataBuffer.class, ResultSpools::release);
+		}).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 	}
 
 	private Mono<Void> flush() {
@@ -241,7 +242,7 @@ final class SpoolDownload {
 			}
 			else if (readable <= left[0]) {
 				left[0] -= readable;
-				ResultSpools.release(buffer);
+				DataBufferUtils.release(buffer);
 			}
 			else {
 				buffer.readPosition(buffer.readPosition() + (int) left[0]);
