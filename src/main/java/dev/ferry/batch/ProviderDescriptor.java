@@ -32,11 +32,13 @@ import tools.jackson.databind.JsonNode;
  * @param refusedUploadFields upload form fields (or their {@code name[…]} prefix) the
  * provider answers with a 400
  * @param nativeIdPrefixes id prefixes only this family mints, which route an id to it
+ * @param cancels whether the provider can cancel a batch; otherwise Ferry refuses a
+ * cancel before it goes upstream
  */
 public record ProviderDescriptor(String family, Format format, boolean nativeBatches, boolean filesApi,
 		boolean inlineRequests, Set<String> endpoints, CompletionWindows windows, Pattern idPattern, long maxLines,
 		long maxFileBytes, Auth auth, boolean listFilteredServerSide, Set<String> refusedCreateFields,
-		Set<String> refusedUploadFields, List<String> nativeIdPrefixes) {
+		Set<String> refusedUploadFields, List<String> nativeIdPrefixes, boolean cancels) {
 
 	/** The id alphabet of OpenAI-style providers. */
 	public static final Pattern OPENAI_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
@@ -122,7 +124,16 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 		OPENAI,
 
 		/** Anthropic's {@code MessageBatch} and its results stream. */
-		ANTHROPIC
+		ANTHROPIC,
+
+		/** Mistral's batch jobs and its OpenAI-shaped output files. */
+		MISTRAL,
+
+		/** xAI's batches with counters for a status and paged results. */
+		XAI,
+
+		/** OpenRouter's inline batches with inline results. */
+		OPENROUTER
 
 	}
 
@@ -175,6 +186,8 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 		private Set<String> refusedUploadFields = Set.of();
 
 		private List<String> nativeIdPrefixes = List.of();
+
+		private boolean cancels = true;
 
 		private Builder(String family) {
 			this.family = family;
@@ -246,11 +259,16 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 			return this;
 		}
 
+		public Builder cancels(boolean cancels) {
+			this.cancels = cancels;
+			return this;
+		}
+
 		public ProviderDescriptor build() {
 			return new ProviderDescriptor(this.family, this.format, this.nativeBatches, this.filesApi,
 					this.inlineRequests, this.endpoints, this.windows, this.idPattern, this.maxLines, this.maxFileBytes,
 					this.auth, this.listFilteredServerSide, this.refusedCreateFields, this.refusedUploadFields,
-					this.nativeIdPrefixes);
+					this.nativeIdPrefixes, this.cancels);
 		}
 
 	}

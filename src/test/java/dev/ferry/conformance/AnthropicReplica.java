@@ -226,6 +226,11 @@ final class AnthropicReplica extends Replica {
 	}
 
 	@Override
+	String errorBody(String message) {
+		return error("api_error", message).toString();
+	}
+
+	@Override
 	protected Refusal refuse(int status, String message) {
 		return new Refusal(message, json(status, error("invalid_request_error", message)));
 	}

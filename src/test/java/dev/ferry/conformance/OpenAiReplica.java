@@ -539,6 +539,13 @@ final class OpenAiReplica extends Replica {
 	}
 
 	@Override
+	String errorBody(String message) {
+		return object()
+			.set("error", object().put("message", message).put("type", "server_error").putNull("param").putNull("code"))
+			.toString();
+	}
+
+	@Override
 	protected Refusal refuse(int status, String message) {
 		return new Refusal(message, json(status, error(message, null)));
 	}

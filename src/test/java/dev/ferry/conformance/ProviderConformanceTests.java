@@ -102,6 +102,7 @@ class ProviderConformanceTests {
 							OpenAiReplica.Quirks.openAi("/v1", "csk-key", Set.of("/v1/chat/completions")).cerebras()),
 					"/v1/chat/completions", "llama-3.3-70b"),
 			new KitFamily("anthropic", new AnthropicReplica("sk-ant-key"), "/v1/chat/completions", "claude-haiku-4-5"),
+			new KitFamily("mistral", new MistralReplica("mistral-key"), "/v1/chat/completions", "mistral-small-latest"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));
 
 	private static final List<String> LIFECYCLE = List.of("validating", "in_progress", "finalizing", "completed");
@@ -127,6 +128,12 @@ class ProviderConformanceTests {
 			if (family.replica() instanceof OpenAiReplica openAi) {
 				registry.add("ferry.providers." + family.name() + ".base-url", openAi::baseUrl);
 				registry.add("ferry.providers." + family.name() + ".api-key", () -> openAi.quirks().key());
+			}
+		}
+		for (KitFamily family : FAMILIES) {
+			if (family.replica() instanceof JobReplica job) {
+				registry.add("ferry.providers." + family.name() + ".base-url", job::baseUrl);
+				registry.add("ferry.providers." + family.name() + ".api-key", job::key);
 			}
 		}
 		registry.add("ferry.providers.anthropic.base-url", () -> replica("anthropic").baseUrl());
@@ -238,6 +245,11 @@ class ProviderConformanceTests {
 				.containsExactly("POST", "POST");
 			assertThat(family.replica().received().get(1).getUrl().encodedPath()).endsWith("/batches");
 		}
+		else if (family.replica() instanceof JobReplica job) {
+			assertThat(job.received()).extracting((request) -> request.getUrl().encodedPath())
+				.as("Ferry holds the requests as a file, then creates the job")
+				.containsExactlyElementsOf(job.createPaths());
+		}
 		else if (family.replica() != null) {
 			assertThat(family.replica().received()).singleElement()
 				.satisfies((request) -> assertThat(request.getUrl().encodedPath()).isEqualTo("/v1/messages/batches"));
@@ -292,7 +304,12 @@ class ProviderConformanceTests {
 		Batch done = awaitEnd(family, id, new ArrayList<>());
 		assertThat(done.status().asString()).isEqualTo("cancelled");
 		assertThat(done.cancellingAt()).isPresent();
-		if (family.replica() != null) {
+		if (family.replica() instanceof JobReplica) {
+			assertThat(done.requestCounts().get().failed())
+				.as("requests the job never ran are counted as failed, as OpenAI counts cancelled ones")
+				.isEqualTo(2);
+		}
+		else if (family.replica() != null) {
 			List<JsonNode> errors = lines(content(family, done.errorFileId().get()));
 			assertThat(errors).hasSize(2)
 				.allSatisfy((line) -> assertThat(line.at("/error/code").asString()).isIn("batch_cancelled",
@@ -319,7 +336,8 @@ class ProviderConformanceTests {
 	@MethodSource("families")
 	void aFileTheProviderCannotRunEndsFailedWithTheLineOrIsRefusedFirst(KitFamily family) throws Exception {
 		String wrongUrl = family.line("ok-1", family.body("Hello")).replace(family.endpoint(), "/v1/completions");
-		if (family.name().equals("perplexity") || family.name().equals("anthropic")) {
+		if (family.name().equals("perplexity") || family.name().equals("anthropic")
+				|| family.replica() instanceof JobReplica) {
 			// These check every line before the provider runs anything: Ferry refuses the
 			// file or the batch with the line.
 			WebTestClient.ResponseSpec refused = family.name().equals("perplexity") ? uploadThroughWeb(family, wrongUrl)
@@ -366,9 +384,7 @@ class ProviderConformanceTests {
 			return;
 		}
 		String id = createInline(family, List.of("one")).path("id").asString();
-		String error = family.openAiFormat()
-				? "{\"error\":{\"message\":\"replica is down\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"
-				: "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"replica is down\"}}";
+		String error = family.replica().errorBody("replica is down");
 		family.replica().failNext(500, error);
 		OpenAIServiceException failure = catchThrowableOfType(OpenAIServiceException.class,
 				() -> client(family).batches().retrieve(id));

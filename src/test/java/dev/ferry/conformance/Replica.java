@@ -53,6 +53,13 @@ abstract class Replica extends Dispatcher {
 	 */
 	abstract String baseUrl();
 
+	/**
+	 * An error body in the provider's shape.
+	 * @param message the message
+	 * @return the body
+	 */
+	abstract String errorBody(String message);
+
 	MockWebServer server() {
 		return this.server;
 	}

@@ -22,7 +22,8 @@ import dev.ferry.batch.ProviderRegistry;
 record UnifiedProvider(String name, String family, String format, @Nullable String baseUrl, boolean nativeBatches,
 		String files, boolean inlineRequests, List<String> endpoints, String completionWindows, String idPattern,
 		@Nullable Long maxRequestsPerFile, @Nullable Long maxFileBytes, String auth, boolean keyConfigured,
-		boolean listFilteredServerSide, List<String> refusedCreateFields, List<String> refusedUploadFields) {
+		boolean listFilteredServerSide, List<String> refusedCreateFields, List<String> refusedUploadFields,
+		boolean cancels) {
 
 	static UnifiedProvider of(BatchProvider provider, ProviderRegistry registry) {
 		ProviderDescriptor descriptor = provider.descriptor();
@@ -33,7 +34,7 @@ record UnifiedProvider(String name, String family, String format, @Nullable Stri
 				descriptor.idPattern().pattern(), positive(descriptor.maxLines()), positive(descriptor.maxFileBytes()),
 				lower(descriptor.auth()).replace('_', '-'), registry.keyed(provider.name()),
 				descriptor.listFilteredServerSide(), List.copyOf(new TreeSet<>(descriptor.refusedCreateFields())),
-				List.copyOf(new TreeSet<>(descriptor.refusedUploadFields())));
+				List.copyOf(new TreeSet<>(descriptor.refusedUploadFields())), descriptor.cancels());
 	}
 
 	private static String lower(Enum<?> value) {

@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -15,12 +14,12 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.RandomIds;
 import dev.ferry.provider.anthropic.KeptBatches.KeptBatch;
-import dev.ferry.results.JsonLine;
-import dev.ferry.results.JsonLines;
+import dev.ferry.files.InputLines;
+import dev.ferry.files.InputRequest;
 import dev.ferry.translate.ChatToMessages;
+import dev.ferry.upstream.StreamedArrayBody;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
  * Creates Anthropic batches from OpenAI-shaped input (an uploaded JSONL file or inline
@@ -53,7 +52,7 @@ final class AnthropicBatchCreation {
 
 	private final JsonMapper mapper;
 
-	private final int maxLineBytes;
+	private final InputLines lines;
 
 	AnthropicBatchCreation(String provider, AnthropicClient client, KeptBatches kept, ChatToMessages translator,
 			JsonMapper mapper, int maxLineBytes) {
@@ -62,7 +61,7 @@ final class AnthropicBatchCreation {
 		this.kept = kept;
 		this.translator = translator;
 		this.mapper = mapper;
-		this.maxLineBytes = maxLineBytes;
+		this.lines = new InputLines(provider, mapper, maxLineBytes);
 	}
 
 	/**
@@ -71,32 +70,8 @@ final class AnthropicBatchCreation {
 	 * @param endpoint the batch endpoint, which every line's {@code url} must name
 	 * @return the requests, read anew on each subscription
 	 */
-	Supplier<Flux<Request>> fromFile(Supplier<Flux<DataBuffer>> content, String endpoint) {
-		return () -> JsonLines.frame(content.get(), this.maxLineBytes).map((line) -> fromLine(line, endpoint));
-	}
-
-	private Request fromLine(JsonLine line, String endpoint) {
-		String where = "input file line " + line.number();
-		JsonNode node;
-		try {
-			node = this.mapper.readTree(line.text());
-		}
-		catch (JacksonException ex) {
-			throw refuse("input_file_id", where + ": not valid JSON (" + ex.getOriginalMessage() + ")");
-		}
-		JsonNode customId = node.path("custom_id");
-		if (!customId.isString() || customId.stringValue().isEmpty()) {
-			throw refuse("input_file_id", where + ": custom_id missing (expected: a non-empty string)");
-		}
-		if (!"POST".equals(node.path("method").asString(""))) {
-			throw refuse("input_file_id",
-					where + ": method '" + node.path("method").asString("") + "' (expected: POST)");
-		}
-		if (!endpoint.equals(node.path("url").asString(""))) {
-			throw refuse("input_file_id", where + ": url '" + node.path("url").asString("")
-					+ "' (expected: the batch endpoint " + endpoint + ")");
-		}
-		return new Request(customId.stringValue(), node.path("body"), where, "input_file_id");
+	Supplier<Flux<InputRequest>> fromFile(Supplier<Flux<DataBuffer>> content, String endpoint) {
+		return () -> this.lines.read(content.get(), endpoint);
 	}
 
 	/**
@@ -109,7 +84,7 @@ final class AnthropicBatchCreation {
 	 * @param inputFileId the input file, if the batch comes from one
 	 * @return the upstream's MessageBatch
 	 */
-	Mono<JsonNode> create(Supplier<Flux<Request>> requests, String endpoint, @Nullable String model,
+	Mono<JsonNode> create(Supplier<Flux<InputRequest>> requests, String endpoint, @Nullable String model,
 			@Nullable Map<String, String> metadata, @Nullable String inputFileId) {
 		Supplier<Flux<Prepared>> prepared = () -> requests.get().map((request) -> prepare(request, endpoint, model));
 		return prepared.get().reduce(new Summary(0, 0, false, 0), Summary::add).flatMap((summary) -> {
@@ -132,7 +107,7 @@ final class AnthropicBatchCreation {
 		});
 	}
 
-	private Prepared prepare(Request request, String endpoint, @Nullable String model) {
+	private Prepared prepare(InputRequest request, String endpoint, @Nullable String model) {
 		ObjectNode params;
 		try {
 			params = CHAT.equals(endpoint) ? this.translator.translate(request.body(), model)
@@ -176,32 +151,11 @@ final class AnthropicBatchCreation {
 	}
 
 	private static Flux<DataBuffer> body(Supplier<Flux<Prepared>> prepared) {
-		Flux<byte[]> items = prepared.get().index().map((indexed) -> {
-			byte[] item = indexed.getT2().item();
-			if (indexed.getT1() == 0) {
-				return item;
-			}
-			byte[] withComma = new byte[item.length + 1];
-			withComma[0] = ',';
-			System.arraycopy(item, 0, withComma, 1, item.length);
-			return withComma;
-		});
-		return Flux.concat(Flux.just(OPEN), items, Flux.just(CLOSE)).map(DefaultDataBufferFactory.sharedInstance::wrap);
+		return StreamedArrayBody.of(OPEN, prepared.get().map(Prepared::item), CLOSE);
 	}
 
 	private ApiError refuse(String param, String message) {
 		return ApiError.invalid(param, message).withProvider(this.provider);
-	}
-
-	/**
-	 * One caller request before translation.
-	 *
-	 * @param customId the caller's id
-	 * @param body the request body
-	 * @param where where it is, for error messages: a line or an index
-	 * @param param the create parameter errors are reported on
-	 */
-	record Request(String customId, JsonNode body, String where, String param) {
 	}
 
 	/** A translated request, serialized as one item of the create body. */
@@ -215,7 +169,7 @@ final class AnthropicBatchCreation {
 		 * The create body's exact size: the items, the commas between them, the wrapper.
 		 */
 		long bodyBytes() {
-			return OPEN.length + this.bytes + (this.count - 1) + CLOSE.length;
+			return StreamedArrayBody.size(OPEN.length, this.count, this.bytes, CLOSE.length);
 		}
 
 		Summary add(Prepared item) {

@@ -28,7 +28,7 @@ import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.ResultFiles;
 import dev.ferry.files.HeldFiles;
-import dev.ferry.provider.anthropic.AnthropicBatchCreation.Request;
+import dev.ferry.files.InputRequest;
 import dev.ferry.provider.anthropic.KeptBatches.KeptBatch;
 
 import org.springframework.http.MediaType;
@@ -100,9 +100,9 @@ public final class AnthropicProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> createInlineBatch(InlineBatch request) {
-		Supplier<Flux<Request>> requests = () -> Flux.range(0, request.requests().size()).map((i) -> {
+		Supplier<Flux<InputRequest>> requests = () -> Flux.range(0, request.requests().size()).map((i) -> {
 			JsonNode item = request.requests().get(i);
-			return new Request(item.get("custom_id").asString(), InlineRequests.body(item), "requests[" + i + "]",
+			return new InputRequest(item.get("custom_id").asString(), InlineRequests.body(item), "requests[" + i + "]",
 					"requests");
 		});
 		return this.creation.create(requests, request.endpoint(), request.model(), request.metadata(), null)

@@ -1,0 +1,70 @@
+package dev.ferry.provider.jobs;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import dev.ferry.batch.ProviderDescriptor;
+
+/**
+ * The wire of one job-style provider: how a checked batch is submitted, how its job is
+ * read, listed and cancelled, what the job's state means in OpenAI's vocabulary, and how
+ * its results read as OpenAI output and error lines.
+ */
+public interface JobApi {
+
+	/**
+	 * What the provider can do.
+	 * @return the family's descriptor
+	 */
+	ProviderDescriptor descriptor();
+
+	/**
+	 * Submits a batch whose every request has been checked.
+	 * @param submission the requests and what the job is set with
+	 * @return the provider's job
+	 */
+	Mono<JsonNode> submit(JobSubmission submission);
+
+	Mono<JsonNode> retrieve(String jobId);
+
+	/**
+	 * The provider's jobs, newest first, read page after page as they are consumed.
+	 * @return the jobs; empty where the provider has no list (Ferry then lists the
+	 * batches it created)
+	 */
+	Flux<JsonNode> list();
+
+	/**
+	 * Whether the provider lists its jobs itself.
+	 * @return false where Ferry lists the batches it created instead
+	 */
+	default boolean lists() {
+		return true;
+	}
+
+	Mono<JsonNode> cancel(String jobId);
+
+	/**
+	 * The job's native id.
+	 * @param job the job
+	 * @return its id
+	 */
+	String id(JsonNode job);
+
+	/**
+	 * The job in OpenAI's vocabulary.
+	 * @param job the job
+	 * @return its state
+	 */
+	JobState state(JsonNode job);
+
+	/**
+	 * The results of an ended job, each as an OpenAI output or error line, read as they
+	 * arrive.
+	 * @param job the job, which has ended
+	 * @return the results
+	 */
+	Flux<ResultLine> results(JsonNode job);
+
+}

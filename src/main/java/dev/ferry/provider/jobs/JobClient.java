@@ -1,0 +1,164 @@
+package dev.ferry.provider.jobs;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.auth.CallerHeaders;
+import dev.ferry.auth.KeyRotation;
+import dev.ferry.config.ProviderProperties;
+import dev.ferry.upstream.UpstreamRetries;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.util.UriBuilder;
+
+/**
+ * The HTTP calls of a job-style provider, on its pooled client: bearer credentials (the
+ * configured keys in turn for a caller with a gateway key, the caller's own key
+ * otherwise), JSON answers, the provider's errors kept, and retries only where a repeat
+ * cannot do anything twice.
+ */
+public final class JobClient {
+
+	private final String name;
+
+	private final WebClient client;
+
+	private final JsonMapper mapper;
+
+	private final KeyRotation keys;
+
+	private final JobUpstreamErrors errors;
+
+	private final UpstreamRetries retries;
+
+	public JobClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
+		this.name = name;
+		this.client = client;
+		this.mapper = mapper;
+		this.keys = new KeyRotation(properties.keys());
+		this.errors = new JobUpstreamErrors(name, mapper);
+		this.retries = new UpstreamRetries(name, properties.retry());
+	}
+
+	/**
+	 * A read, retried by the provider's policy.
+	 * @param uri the path and query, relative to the base URL
+	 * @return the JSON answer
+	 */
+	public Mono<JsonNode> get(Function<UriBuilder, java.net.URI> uri) {
+		return this.retries.idempotent(json(this.client.get().uri(uri)));
+	}
+
+	/**
+	 * A call that changes something but does the same when repeated (a cancel).
+	 * @param uri the path and query
+	 * @return the JSON answer
+	 */
+	public Mono<JsonNode> postIdempotent(Function<UriBuilder, java.net.URI> uri) {
+		return this.retries.idempotent(json(this.client.post().uri(uri)));
+	}
+
+	/**
+	 * A create call with a small JSON body, retried only after failures that prove the
+	 * upstream did nothing.
+	 * @param uri the path and query
+	 * @param body the body
+	 * @return the JSON answer
+	 */
+	public Mono<JsonNode> create(Function<UriBuilder, java.net.URI> uri, JsonNode body) {
+		return this.retries.creating(json(this.client.post()
+			.uri(uri)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(this.mapper.writeValueAsBytes(body))));
+	}
+
+	/**
+	 * A create call whose body streams as it is built; never retried, since the body is
+	 * produced once.
+	 * @param uri the path and query
+	 * @param body the body's bytes
+	 * @param length their exact number, sent as {@code Content-Length}
+	 * @return the JSON answer
+	 */
+	public Mono<JsonNode> create(Function<UriBuilder, java.net.URI> uri, Flux<DataBuffer> body, long length) {
+		return json(this.client.post()
+			.uri(uri)
+			.contentType(MediaType.APPLICATION_JSON)
+			.contentLength(length)
+			.body(BodyInserters.fromDataBuffers(body)));
+	}
+
+	/**
+	 * Uploads a JSONL file as a multipart form whose file part streams; never retried.
+	 * @param uri the path and query
+	 * @param form the form fields before the file
+	 * @param fileField the name of the file part
+	 * @param filename the file's name
+	 * @param content the file's bytes
+	 * @return the JSON answer
+	 */
+	public Mono<JsonNode> upload(Function<UriBuilder, java.net.URI> uri, Consumer<MultipartBodyBuilder> form,
+			String fileField, String filename, Flux<DataBuffer> content) {
+		MultipartBodyBuilder builder = new MultipartBodyBuilder();
+		form.accept(builder);
+		builder.asyncPart(fileField, content, DataBuffer.class)
+			.filename(filename)
+			.contentType(MediaType.parseMediaType("application/jsonl"));
+		return json(this.client.post().uri(uri).body(BodyInserters.fromMultipartData(builder.build())));
+	}
+
+	/**
+	 * Streams a body, retried only until the response headers arrive: once bytes flow a
+	 * repeat would duplicate them.
+	 * @param uri the path and query
+	 * @return the bytes, once the upstream has answered with a success
+	 */
+	public Mono<Flux<DataBuffer>> download(Function<UriBuilder, java.net.URI> uri) {
+		return this.retries
+			.idempotent(authorization().flatMap((auth) -> this.client.get()
+				.uri(uri)
+				.headers(auth)
+				.accept(MediaType.ALL)
+				.retrieve()
+				.onStatus(HttpStatusCode::isError, this.errors::toError)
+				.toEntityFlux(DataBuffer.class)))
+			.map((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.<DataBuffer>empty());
+	}
+
+	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request) {
+		return authorization().flatMap((auth) -> request.headers(auth)
+			.accept(MediaType.APPLICATION_JSON)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.bodyToMono(byte[].class)
+			.map(this.mapper::readTree));
+	}
+
+	private Mono<Consumer<HttpHeaders>> authorization() {
+		return CallerHeaders.current().flatMap((caller) -> {
+			if (caller.gateway() != null) {
+				String key = this.keys.next();
+				return Mono.just((headers) -> {
+					if (key != null) {
+						headers.setBearerAuth(key);
+					}
+				});
+			}
+			return caller.ownKey()
+				.<Mono<Consumer<HttpHeaders>>>map((key) -> Mono.just((headers) -> headers.setBearerAuth(key)))
+				.orElseGet(() -> Mono.error(CallerHeaders.missingCredentials(this.name)));
+		});
+	}
+
+}

@@ -1,0 +1,310 @@
+package dev.ferry.provider.jobs;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.ApiError;
+import dev.ferry.batch.Batch;
+import dev.ferry.batch.BatchDeleted;
+import dev.ferry.batch.BatchFiles;
+import dev.ferry.batch.BatchPage;
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.BatchResults;
+import dev.ferry.batch.BatchStatus;
+import dev.ferry.batch.CreateBatch;
+import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.FileContent;
+import dev.ferry.batch.FileDeleted;
+import dev.ferry.batch.FileObject;
+import dev.ferry.batch.FilePage;
+import dev.ferry.batch.FileResults;
+import dev.ferry.batch.PageQuery;
+import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.RequestCounts;
+import dev.ferry.batch.ResultFiles;
+import dev.ferry.files.HeldFiles;
+import dev.ferry.files.InputLines;
+import dev.ferry.files.InputRequest;
+import dev.ferry.provider.jobs.JobRecords.JobRecord;
+import dev.ferry.results.JsonLines;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.PartEvent;
+
+/**
+ * A job-style provider in Ferry's canonical model. Ferry holds the caller's OpenAI input
+ * files; at create it reads the file once to check every line (envelope, endpoint, one
+ * model) and count the requests, so that a bad line is refused with its number before
+ * anything goes upstream, then hands the provider's {@link JobApi} the requests to send
+ * in its own shape. The job's state is mapped onto OpenAI's statuses, and its results are
+ * served as OpenAI output and error files, translated as they stream. Callers see
+ * Ferry-minted ids.
+ */
+public final class JobProvider implements BatchProvider {
+
+	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
+
+	private final String name;
+
+	private final JobApi api;
+
+	private final HeldFiles files;
+
+	private final JobRecords records;
+
+	private final InputLines lines;
+
+	private final JsonMapper mapper;
+
+	private final Clock clock;
+
+	JobProvider(String name, JobApi api, HeldFiles files, JobRecords records, InputLines lines, JsonMapper mapper,
+			Clock clock) {
+		this.name = name;
+		this.api = api;
+		this.files = files;
+		this.records = records;
+		this.lines = lines;
+		this.mapper = mapper;
+		this.clock = clock;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public ProviderDescriptor descriptor() {
+		return this.api.descriptor();
+	}
+
+	@Override
+	public Mono<Batch> createBatch(CreateBatch request) {
+		String fileId = request.inputFileId();
+		if (!fileId.startsWith(HeldFiles.NATIVE_PREFIX)) {
+			return Mono.error(ApiError.invalid("input_file_id",
+					"input_file_id: '" + fileId + "' is not an input file uploaded to provider '" + this.name + "'"));
+		}
+		Supplier<Flux<DataBuffer>> content = () -> this.files.content(fileId);
+		Supplier<Flux<InputRequest>> requests = () -> this.lines.read(content.get(), request.endpoint());
+		return this.files.retrieve(fileId)
+			.then(requests.get()
+				.reduce(new Checked(0, request.model()), (checked, item) -> checked.add(item, this.name))
+				.flatMap((checked) -> {
+					String model = checked.requireModel(this.name);
+					descriptor().checkRequestCount(this.name, checked.count(), "input_file_id");
+					JobSubmission submission = new JobSubmission(() -> requests.get().map(JobProvider::withoutModel),
+							checked.count(), content, request.endpoint(), model, request.metadata(), "ferry-" + fileId);
+					JobRecord record = new JobRecord(request.endpoint(), model, this.files.publicId(fileId),
+							request.completionWindow(), request.metadata(), this.clock.millis());
+					return this.api.submit(submission)
+						.flatMap((job) -> this.records.save(this.name, this.api.id(job), record)
+							.thenReturn(toBatch(job, Optional.of(record))));
+				}));
+	}
+
+	@Override
+	public Mono<Batch> retrieveBatch(String batchId) {
+		return this.api.retrieve(batchId).flatMap(this::present);
+	}
+
+	/**
+	 * A page of batches, newest first. The providers page with tokens or page numbers
+	 * rather than after an id, so the page after {@code after} is found by reading their
+	 * list from the start, page after page, until that id has passed.
+	 */
+	@Override
+	public Mono<BatchPage> listBatches(PageQuery query) {
+		Flux<JsonNode> jobs = this.api.lists() ? this.api.list() : this.records.newestFirst(this.name)
+			.concatMap((id) -> this.api.retrieve(id)
+				.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)));
+		String after = query.after();
+		Flux<JsonNode> page = (after == null) ? jobs : jobs.skipUntil((job) -> after.equals(this.api.id(job))).skip(1);
+		return page.take(query.limit() + 1L).concatMap(this::present).collectList().map((batches) -> {
+			var data = batches.subList(0, Math.min(query.limit(), batches.size()));
+			return new BatchPage(data, data.isEmpty() ? null : data.get(0).id(),
+					data.isEmpty() ? null : data.get(data.size() - 1).id(), batches.size() > query.limit(), null);
+		});
+	}
+
+	@Override
+	public Mono<Batch> cancelBatch(String batchId) {
+		if (!descriptor().cancels()) {
+			return Mono.error(ApiError
+				.invalid("batch_id",
+						"provider '" + this.name
+								+ "' cannot cancel a batch (its API has no cancel); the batch runs to its end")
+				.withProvider(this.name));
+		}
+		return this.records.cancelRequested(this.name, batchId, this.clock.millis() / 1000)
+			.then(this.api.cancel(batchId))
+			.filter((job) -> job.has("id") || job.has("batch_id"))
+			.switchIfEmpty(Mono.defer(() -> this.api.retrieve(batchId)))
+			.flatMap(this::present);
+	}
+
+	/**
+	 * Deletes the input file Ferry holds for an ended batch. The providers keep their
+	 * jobs and results until they expire them; none of them deletes a job.
+	 */
+	@Override
+	public Mono<BatchDeleted> deleteBatch(String batchId) {
+		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()));
+	}
+
+	@Override
+	public Mono<BatchResults> results(String batchId) {
+		return this.api.retrieve(batchId).flatMap((job) -> present(job).map((batch) -> {
+			FileResults.requireEnded(batch);
+			return BatchResults.of(batch, () -> this.api.results(job).map(this::line));
+		}));
+	}
+
+	@Override
+	public Mono<FileObject> uploadFile(Flux<PartEvent> parts) {
+		return this.files.upload(parts);
+	}
+
+	@Override
+	public Mono<FilePage> listFiles(PageQuery query) {
+		return this.files.list(query);
+	}
+
+	@Override
+	public Mono<FileObject> retrieveFile(String fileId) {
+		if (!ResultFiles.isResultFile(fileId)) {
+			return this.files.retrieve(fileId);
+		}
+		return endedJob(fileId).map((job) -> {
+			Long ended = this.api.state(job).times().completedAt();
+			return ResultFiles.file(this.name, fileId, (ended != null) ? ended : 0);
+		});
+	}
+
+	@Override
+	public Mono<FileDeleted> deleteFile(String fileId) {
+		if (ResultFiles.isResultFile(fileId)) {
+			return Mono.error(ApiError.invalid("file_id",
+					"file_id: '" + ResultFiles.publicId(this.name, fileId)
+							+ "' is the results of a batch, kept by provider '" + this.name
+							+ "' itself; it cannot be deleted"));
+		}
+		return this.files.delete(fileId);
+	}
+
+	@Override
+	public Mono<FileContent> fileContent(String fileId) {
+		if (!ResultFiles.isResultFile(fileId)) {
+			return this.files.retrieve(fileId)
+				.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(fileId)));
+		}
+		boolean output = ResultFiles.isOutput(fileId);
+		return endedJob(fileId).map((job) -> new FileContent(JSONL, -1,
+				this.api.results(job).filter((result) -> result.succeeded() == output).map(this::line)));
+	}
+
+	/** The job behind a result file, which exists only once the job has ended. */
+	private Mono<JsonNode> endedJob(String fileId) {
+		return this.api.retrieve(ResultFiles.batchId(fileId))
+			.onErrorMap(ApiError.class,
+					(error) -> (error.status() == 404) ? ResultFiles.notFound(this.name, fileId) : error)
+			.filter((job) -> this.api.state(job).status().isTerminal())
+			.switchIfEmpty(Mono.error(() -> ResultFiles.notFound(this.name, fileId)));
+	}
+
+	private DataBuffer line(ResultLine result) {
+		return JsonLines.line(this.mapper, result.line());
+	}
+
+	private Mono<Batch> present(JsonNode job) {
+		String id = this.api.id(job);
+		JobState state = this.api.state(job);
+		Mono<JobState> withCancel = (state.times().cancellingAt() == null && cancelledOrCancelling(state))
+				? this.records.cancelRequestedAt(this.name, id).map(state::cancellingAt).defaultIfEmpty(state)
+				: Mono.just(state);
+		return withCancel.zipWith(this.records.find(this.name, id))
+			.map((found) -> toBatch(job, found.getT1(), found.getT2()));
+	}
+
+	private static boolean cancelledOrCancelling(JobState state) {
+		return state.status() == BatchStatus.CANCELLING || state.status() == BatchStatus.CANCELLED;
+	}
+
+	private Batch toBatch(JsonNode job, Optional<JobRecord> kept) {
+		return toBatch(job, this.api.state(job), kept);
+	}
+
+	private Batch toBatch(JsonNode job, JobState state, Optional<JobRecord> kept) {
+		String id = this.api.id(job);
+		JobRecord record = kept.orElse(null);
+		RequestCounts counts = state.counts();
+		boolean ended = state.status().isTerminal();
+		String endpoint = (record != null) ? record.endpoint()
+				: (state.endpoint() != null) ? state.endpoint() : "/v1/chat/completions";
+		return new Batch(FerryIds.mint("batch_", this.name, id), this.name, endpoint,
+				(record != null) ? record.model() : state.model(), (record != null) ? record.inputFileId() : null,
+				(record != null) ? record.completionWindow() : "24h", state.status(), state.nativeStatus(), counts,
+				(record != null && record.metadata() != null) ? record.metadata() : state.metadata(), state.times(),
+				(ended && counts.completed() > 0) ? ResultFiles.output(this.name, id) : null,
+				(ended && counts.failed() > 0) ? ResultFiles.errors(this.name, id) : null, state.errors(), null,
+				state.usage(), null, job);
+	}
+
+	private static InputRequest withoutModel(InputRequest request) {
+		ObjectNode body = ((ObjectNode) request.body()).deepCopy();
+		body.remove("model");
+		return new InputRequest(request.customId(), body, request.where(), request.param());
+	}
+
+	/**
+	 * What the checking pass learned: the number of requests and the batch's one model.
+	 */
+	private record Checked(long count, @Nullable String model) {
+
+		Checked add(InputRequest request, String provider) {
+			if (!request.body().isObject()) {
+				throw refuse(provider, request.where() + ": body is not a JSON object (expected: the request body)");
+			}
+			JsonNode named = request.body().path("model");
+			String model = this.model;
+			if (named.isString()) {
+				if (model != null && !model.equals(named.stringValue())) {
+					throw refuse(provider,
+							request.where() + " (custom_id '" + request.customId() + "'): model '" + named.stringValue()
+									+ "' differs from the batch's model '" + model + "' (provider '" + provider
+									+ "' runs one model per batch)");
+				}
+				model = named.stringValue();
+			}
+			return new Checked(this.count + 1, model);
+		}
+
+		String requireModel(String provider) {
+			if (this.count == 0) {
+				throw refuse(provider, "the batch has no requests (expected: at least one)");
+			}
+			if (this.model == null) {
+				throw refuse(provider, "no model: none of the requests names one and the batch names none "
+						+ "(expected: body.model on the lines, or the batch's model)");
+			}
+			return this.model;
+		}
+
+		private static ApiError refuse(String provider, String message) {
+			return ApiError.invalid("input_file_id", message).withProvider(provider);
+		}
+
+	}
+
+}

@@ -1,0 +1,66 @@
+package dev.ferry.provider.jobs;
+
+import java.time.Clock;
+import java.util.function.BiFunction;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.config.FerryProperties;
+import dev.ferry.config.ProviderProperties;
+import dev.ferry.files.HeldFiles;
+import dev.ferry.files.InputLines;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.upstream.UpstreamClients;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Makes job-style providers: each with its own pooled client, held files and job records
+ * in the shared blob store, and the wire its family gives.
+ */
+@Component
+public class JobProviders {
+
+	private final WebClient.Builder builder;
+
+	private final JsonMapper mapper;
+
+	private final BlobStore blobs;
+
+	private final int maxLineBytes;
+
+	JobProviders(WebClient.Builder builder, JsonMapper mapper, BlobStore blobs, FerryProperties properties) {
+		this.builder = builder;
+		this.mapper = mapper;
+		this.blobs = blobs;
+		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
+	}
+
+	/**
+	 * Creates one provider.
+	 * @param name the configured name
+	 * @param properties its configuration, with its base URL resolved
+	 * @param wire makes the family's wire from the provider's client and the JSON mapper
+	 * @return the provider
+	 */
+	public BatchProvider create(String name, ProviderProperties properties,
+			BiFunction<JobClient, JsonMapper, JobApi> wire) {
+		JobClient client = new JobClient(name, UpstreamClients.create(name, properties, this.builder), properties,
+				this.mapper);
+		return new JobProvider(name, wire.apply(client, this.mapper),
+				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),
+				new JobRecords(this.blobs, this.mapper), new InputLines(name, this.mapper, this.maxLineBytes),
+				this.mapper, Clock.systemUTC());
+	}
+
+	/**
+	 * The longest JSONL line Ferry reads, for wires that frame result files.
+	 * @return the limit in bytes
+	 */
+	public int maxLineBytes() {
+		return this.maxLineBytes;
+	}
+
+}

@@ -1,0 +1,27 @@
+package dev.ferry.provider.jobs;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+import dev.ferry.files.InputRequest;
+
+import org.springframework.core.io.buffer.DataBuffer;
+
+/**
+ * A batch ready to go upstream: every request checked, counted and of one model.
+ *
+ * @param requests the requests, read anew on each subscription, each body without its
+ * {@code model} (it is the batch's)
+ * @param count how many there are
+ * @param inputFile the caller's input file as uploaded, read anew on each subscription
+ * @param endpoint the endpoint every request targets
+ * @param model the batch's one model
+ * @param metadata the caller's metadata
+ * @param name a name for the job, for providers that want one
+ */
+public record JobSubmission(Supplier<Flux<InputRequest>> requests, long count, Supplier<Flux<DataBuffer>> inputFile,
+		String endpoint, String model, @Nullable Map<String, String> metadata, String name) {
+}
