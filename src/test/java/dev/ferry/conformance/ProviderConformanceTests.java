@@ -103,6 +103,7 @@ class ProviderConformanceTests {
 					"/v1/chat/completions", "llama-3.3-70b"),
 			new KitFamily("anthropic", new AnthropicReplica("sk-ant-key"), "/v1/chat/completions", "claude-haiku-4-5"),
 			new KitFamily("mistral", new MistralReplica("mistral-key"), "/v1/chat/completions", "mistral-small-latest"),
+			new KitFamily("xai", new XaiReplica("xai-key"), "/v1/chat/completions", "grok-4-fast"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));
 
 	private static final List<String> LIFECYCLE = List.of("validating", "in_progress", "finalizing", "completed");
