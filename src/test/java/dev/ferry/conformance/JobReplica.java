@@ -78,6 +78,14 @@ abstract class JobReplica extends Replica {
 	}
 
 	/**
+	 * Whether the provider ends jobs it runs out of time for in a status of their own.
+	 * @return true unless the provider has no such status
+	 */
+	boolean expires() {
+		return true;
+	}
+
+	/**
 	 * Ends a job as the provider ends one it ran out of time for.
 	 * @param jobId the job
 	 */

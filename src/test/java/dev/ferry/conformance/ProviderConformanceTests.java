@@ -104,6 +104,8 @@ class ProviderConformanceTests {
 			new KitFamily("anthropic", new AnthropicReplica("sk-ant-key"), "/v1/chat/completions", "claude-haiku-4-5"),
 			new KitFamily("mistral", new MistralReplica("mistral-key"), "/v1/chat/completions", "mistral-small-latest"),
 			new KitFamily("xai", new XaiReplica("xai-key"), "/v1/chat/completions", "grok-4-fast"),
+			new KitFamily("openrouter", new OpenRouterReplica("sk-or-key"), "/v1/chat/completions",
+					"openai/gpt-4o-mini"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));
 
 	private static final List<String> LIFECYCLE = List.of("validating", "in_progress", "finalizing", "completed");
@@ -300,6 +302,19 @@ class ProviderConformanceTests {
 	@MethodSource("families")
 	void cancelEndsTheBatchCancelledWithItsRequestsAccountedFor(KitFamily family) throws Exception {
 		String id = createInline(family, List.of("one", "two")).path("id").asString();
+		if (!this.registry.get(family.name()).descriptor().cancels()) {
+			family.replica().clearLog();
+			gateway().post()
+				.uri("/v1/batches/" + id + "/cancel?provider=" + family.name())
+				.exchange()
+				.expectStatus()
+				.isBadRequest()
+				.expectBody()
+				.jsonPath("$.error.message")
+				.value((String message) -> assertThat(message).contains("cannot cancel a batch"));
+			assertThat(family.replica().received()).as("refused before anything went upstream").isEmpty();
+			return;
+		}
 		Batch cancelling = client(family).batches().cancel(id);
 		assertThat(cancelling.status().asString()).isIn("cancelling", "cancelled");
 		Batch done = awaitEnd(family, id, new ArrayList<>());
@@ -321,6 +336,17 @@ class ProviderConformanceTests {
 	@ParameterizedTest
 	@MethodSource("families")
 	void anExpiredBatchEndsExpiredWhereTheProviderExpiresBatches(KitFamily family) throws Exception {
+		if (family.replica() instanceof JobReplica job && job.expires()) {
+			String id = createInline(family, List.of("one", "two")).path("id").asString();
+			client(family).batches().retrieve(id);
+			job.expire(dev.ferry.batch.FerryIds.decode("batch_", id).orElseThrow().nativeId());
+			Batch expired = client(family).batches().retrieve(id);
+			assertThat(expired.status()).isEqualTo(Batch.Status.EXPIRED);
+			assertThat(expired.requestCounts().get().completed() + expired.requestCounts().get().failed())
+				.as("every request accounted for")
+				.isEqualTo(2);
+			return;
+		}
 		if (!(family.replica() instanceof OpenAiReplica replica)) {
 			return;
 		}

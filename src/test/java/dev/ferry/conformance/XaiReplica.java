@@ -46,6 +46,12 @@ final class XaiReplica extends JobReplica {
 		super(key);
 	}
 
+	/** xAI's counters have nothing for a batch that ran out of time. */
+	@Override
+	boolean expires() {
+		return false;
+	}
+
 	@Override
 	List<String> createPaths() {
 		return List.of("/v1/files", "/v1/batches");
