@@ -133,7 +133,13 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 		XAI,
 
 		/** OpenRouter's inline batches with inline results. */
-		OPENROUTER
+		OPENROUTER,
+
+		/** Fireworks' batch inference jobs on datasets. */
+		FIREWORKS,
+
+		/** Cohere's batches and embed jobs on datasets. */
+		COHERE
 
 	}
 

@@ -40,7 +40,16 @@ abstract class JobReplica extends Replica {
 	}
 
 	/**
-	 * The paths a create from inline requests calls, in order.
+	 * Settings the provider needs beyond its key and base URL.
+	 * @return {@code ferry.providers.<name>.*} settings by their key
+	 */
+	Map<String, String> settings() {
+		return Map.of();
+	}
+
+	/**
+	 * The paths a create from inline requests calls, in order; {@code {id}} stands for an
+	 * id Ferry chose.
 	 * @return the paths
 	 */
 	abstract List<String> createPaths();

@@ -136,6 +136,24 @@ public final class JobClient {
 			.map((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.<DataBuffer>empty());
 	}
 
+	/**
+	 * Streams a signed URL the provider handed out (a storage bucket's), without the
+	 * provider's credentials: the URL carries its own.
+	 * @param url the signed URL
+	 * @return the bytes, once the far end has answered with a success
+	 */
+	public Mono<Flux<DataBuffer>> downloadSigned(java.net.URI url) {
+		return this.retries.idempotent(this.client.get()
+			.uri(url)
+			// One metrics series for every signed URL, not one per URL.
+			.attribute(WebClient.class.getName() + ".uriTemplate", "{signed_url}")
+			.accept(MediaType.ALL)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.toEntityFlux(DataBuffer.class))
+			.map((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.<DataBuffer>empty());
+	}
+
 	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request) {
 		return authorization().flatMap((auth) -> request.headers(auth)
 			.accept(MediaType.APPLICATION_JSON)

@@ -105,7 +105,8 @@ public final class JobProvider implements BatchProvider {
 					String model = checked.requireModel(this.name);
 					descriptor().checkRequestCount(this.name, checked.count(), "input_file_id");
 					JobSubmission submission = new JobSubmission(() -> requests.get().map(JobProvider::withoutModel),
-							checked.count(), content, request.endpoint(), model, request.metadata(), "ferry-" + fileId);
+							checked.count(), content, request.endpoint(), model, request.metadata(), "ferry-" + fileId,
+							request.passthrough());
 					JobRecord record = new JobRecord(request.endpoint(), model, this.files.publicId(fileId),
 							request.completionWindow(), request.metadata(), this.clock.millis());
 					return this.api.submit(submission)

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.files.InputRequest;
 
@@ -21,7 +22,9 @@ import org.springframework.core.io.buffer.DataBuffer;
  * @param model the batch's one model
  * @param metadata the caller's metadata
  * @param name a name for the job, for providers that want one
+ * @param options create-body fields beyond OpenAI's, for providers that take settings of
+ * their own on the job (Fireworks' {@code inference_parameters})
  */
 public record JobSubmission(Supplier<Flux<InputRequest>> requests, long count, Supplier<Flux<DataBuffer>> inputFile,
-		String endpoint, String model, @Nullable Map<String, String> metadata, String name) {
+		String endpoint, String model, @Nullable Map<String, String> metadata, String name, ObjectNode options) {
 }
