@@ -108,6 +108,7 @@ class ProviderConformanceTests {
 					"openai/gpt-4o-mini"),
 			new KitFamily("fireworks", new FireworksReplica("fw-key"), "/v1/chat/completions",
 					"accounts/fireworks/models/llama-v3p1-8b-instruct"),
+			new KitFamily("cohere", new CohereReplica("co-key"), "/v1/chat/completions", "command-a-03-2025"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));
 
 	private static final List<String> LIFECYCLE = List.of("validating", "in_progress", "finalizing", "completed");

@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.files.InputRequest;
 
 /**
  * The wire of one job-style provider: how a checked batch is submitted, how its job is
@@ -18,6 +19,18 @@ public interface JobApi {
 	 * @return the family's descriptor
 	 */
 	ProviderDescriptor descriptor();
+
+	/**
+	 * Checks one request as the provider will take it, in the pass over the batch that
+	 * runs before anything goes upstream; by default there is nothing beyond the envelope
+	 * to check.
+	 * @param request the request, its body still with its {@code model}
+	 * @param endpoint the batch endpoint
+	 * @throws dev.ferry.batch.ApiError 400 naming the request and what the provider
+	 * cannot take
+	 */
+	default void check(InputRequest request, String endpoint) {
+	}
 
 	/**
 	 * Submits a batch whose every request has been checked.

@@ -100,6 +100,7 @@ public final class JobProvider implements BatchProvider {
 		Supplier<Flux<InputRequest>> requests = () -> this.lines.read(content.get(), request.endpoint());
 		return this.files.retrieve(fileId)
 			.then(requests.get()
+				.doOnNext((item) -> this.api.check(item, request.endpoint()))
 				.reduce(new Checked(0, request.model()), (checked, item) -> checked.add(item, this.name))
 				.flatMap((checked) -> {
 					String model = checked.requireModel(this.name);
@@ -108,7 +109,7 @@ public final class JobProvider implements BatchProvider {
 							checked.count(), content, request.endpoint(), model, request.metadata(), "ferry-" + fileId,
 							request.passthrough());
 					JobRecord record = new JobRecord(request.endpoint(), model, this.files.publicId(fileId),
-							request.completionWindow(), request.metadata(), this.clock.millis());
+							request.completionWindow(), request.metadata(), this.clock.millis(), checked.count());
 					return this.api.submit(submission)
 						.flatMap((job) -> this.records.save(this.name, this.api.id(job), record)
 							.thenReturn(toBatch(job, Optional.of(record))));
@@ -150,7 +151,7 @@ public final class JobProvider implements BatchProvider {
 		}
 		return this.records.cancelRequested(this.name, batchId, this.clock.millis() / 1000)
 			.then(this.api.cancel(batchId))
-			.filter((job) -> job.has("id") || job.has("batch_id"))
+			.filter((job) -> !this.api.id(job).isEmpty())
 			.switchIfEmpty(Mono.defer(() -> this.api.retrieve(batchId)))
 			.flatMap(this::present);
 	}
@@ -249,7 +250,8 @@ public final class JobProvider implements BatchProvider {
 	private Batch toBatch(JsonNode job, JobState state, Optional<JobRecord> kept) {
 		String id = this.api.id(job);
 		JobRecord record = kept.orElse(null);
-		RequestCounts counts = state.counts();
+		RequestCounts counts = (state.counts().total() == 0 && record != null && record.requests() > 0)
+				? countsFromStatus(record.requests(), state.status()) : state.counts();
 		boolean ended = state.status().isTerminal();
 		String endpoint = (record != null) ? record.endpoint()
 				: (state.endpoint() != null) ? state.endpoint() : "/v1/chat/completions";
@@ -260,6 +262,21 @@ public final class JobProvider implements BatchProvider {
 				(ended && counts.completed() > 0) ? ResultFiles.output(this.name, id) : null,
 				(ended && counts.failed() > 0) ? ResultFiles.errors(this.name, id) : null, state.errors(), null,
 				state.usage(), null, job);
+	}
+
+	/**
+	 * The counts of a job whose provider reports none (Cohere's embed jobs): every
+	 * request pending until it ends, then all succeeded or all failed with it.
+	 */
+	private static RequestCounts countsFromStatus(long total, BatchStatus status) {
+		if (status == BatchStatus.COMPLETED) {
+			return new RequestCounts(total, total, 0, total, 0, 0, 0);
+		}
+		if (status.isTerminal()) {
+			return new RequestCounts(total, 0, total, 0, (status == BatchStatus.EXPIRED) ? total : 0,
+					(status == BatchStatus.CANCELLED) ? total : 0, 0);
+		}
+		return new RequestCounts(total, 0, 0, 0, 0, 0, total);
 	}
 
 	private static InputRequest withoutModel(InputRequest request) {

@@ -107,9 +107,10 @@ final class JobRecords {
 	 * @param completionWindow the window the caller asked for
 	 * @param metadata the caller's metadata
 	 * @param createdAt when Ferry created the job, in Unix milliseconds
+	 * @param requests how many requests the job was given
 	 */
 	record JobRecord(String endpoint, String model, @Nullable String inputFileId, String completionWindow,
-			@Nullable Map<String, String> metadata, long createdAt) {
+			@Nullable Map<String, String> metadata, long createdAt, long requests) {
 	}
 
 }
