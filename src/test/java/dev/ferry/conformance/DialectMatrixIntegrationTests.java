@@ -42,14 +42,16 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every id any dialect hands out works in every other: on providers {@code openai},
- * {@code anthropic}, {@code azure} and {@code sandbox}, a batch created through each
- * dialect (the unified API, the official OpenAI SDK, the official Anthropic SDK) is
- * retrieved, has its results read, and is deleted through each dialect, and a second one
- * is cancelled through it. The OpenAI API has no batch delete: through it, a batch's
- * input file is deleted.
+ * {@code anthropic}, {@code azure}, {@code sandbox} and the five with batch formats of
+ * their own ({@code mistral}, {@code xai}, {@code openrouter}, {@code cohere},
+ * {@code fireworks}), a batch created through each dialect (the unified API, the official
+ * OpenAI SDK, the official Anthropic SDK) is retrieved, has its results read, and is
+ * deleted through each dialect, and a second one is cancelled through it. The OpenAI API
+ * has no batch delete: through it, a batch's input file is deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
@@ -64,8 +66,18 @@ class DialectMatrixIntegrationTests {
 
 	static final AnthropicReplica anthropic = new AnthropicReplica("sk-ant-key");
 
+	/** The providers with batch formats of their own, by name. */
+	static final Map<String, JobReplica> jobs = Map.of("mistral", new MistralReplica("mistral-key"), "xai",
+			new XaiReplica("xai-key"), "openrouter", new OpenRouterReplica("sk-or-key"), "cohere",
+			new CohereReplica("co-key"), "fireworks", new FireworksReplica("fw-key"));
+
 	private static final Map<String, String> MODELS = Map.of("openai", "gpt-4o-mini", "azure", "gpt-4o-mini",
-			"anthropic", "claude-haiku-4-5", "sandbox", "echo-1");
+			"anthropic", "claude-haiku-4-5", "sandbox", "echo-1", "mistral", "mistral-small-latest", "xai",
+			"grok-4-fast", "openrouter", "openai/gpt-4o-mini", "cohere", "command-a-03-2025", "fireworks",
+			"accounts/fireworks/models/llama-v3p1-8b-instruct");
+
+	/** Providers whose API has no batch cancel: Ferry refuses one up front. */
+	private static final Set<String> NO_CANCEL = Set.of("openrouter", "fireworks");
 
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
@@ -88,13 +100,20 @@ class DialectMatrixIntegrationTests {
 		registry.add("ferry.providers.anthropic.base-url", anthropic::baseUrl);
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-key");
 		registry.add("ferry.providers.sandbox.processing-time", () -> "400ms");
+		jobs.forEach((name, replica) -> {
+			registry.add("ferry.providers." + name + ".base-url", replica::baseUrl);
+			registry.add("ferry.providers." + name + ".api-key", replica::key);
+			replica.settings()
+				.forEach((key, value) -> registry.add("ferry.providers." + name + "." + key, () -> value));
+		});
 		for (String provider : MODELS.keySet()) {
 			MockUpstreams.withoutStatusCache(registry, provider);
 		}
 	}
 
 	static Stream<Arguments> matrix() {
-		return Stream.of("openai", "anthropic", "azure", "sandbox")
+		return Stream
+			.of("openai", "anthropic", "azure", "sandbox", "mistral", "xai", "openrouter", "cohere", "fireworks")
 			.flatMap((provider) -> Stream.of("unified", "openai", "anthropic")
 				.flatMap((creator) -> Stream.of("unified", "openai", "anthropic")
 					.map((follower) -> Arguments.of(provider, creator, follower))));
@@ -103,6 +122,7 @@ class DialectMatrixIntegrationTests {
 	@BeforeEach
 	void clearLogs() {
 		List.of(openAi, azure, anthropic).forEach(Replica::clearLog);
+		jobs.values().forEach(Replica::clearLog);
 	}
 
 	@AfterEach
@@ -110,6 +130,8 @@ class DialectMatrixIntegrationTests {
 		assertThat(openAi.violations()).isEmpty();
 		assertThat(azure.violations()).isEmpty();
 		assertThat(anthropic.violations()).isEmpty();
+		jobs.forEach(
+				(name, replica) -> assertThat(replica.violations()).as("what %s's replica refused", name).isEmpty());
 	}
 
 	@ParameterizedTest(name = "{0}: created through {1}, followed through {2}")
@@ -124,6 +146,11 @@ class DialectMatrixIntegrationTests {
 		dialect.delete(provider, id);
 
 		String cancelled = create(creator, provider, List.of("Stop me"));
+		if (NO_CANCEL.contains(provider)) {
+			assertThatThrownBy(() -> dialect.cancel(provider, cancelled)).as("a cancel the provider cannot do")
+				.hasMessageContaining("cannot cancel a batch");
+			return;
+		}
 		dialect.cancel(provider, cancelled);
 		assertThat(awaitEnd(dialect, provider, cancelled).status()).isEqualTo("cancelled");
 	}
@@ -301,7 +328,14 @@ class DialectMatrixIntegrationTests {
 
 		@Override
 		public void cancel(String provider, String id) {
-			gateway().post().uri("/v1/batches/" + id + "/cancel?provider=" + provider).exchange().expectStatus().isOk();
+			var answer = gateway().post()
+				.uri("/v1/batches/" + id + "/cancel?provider=" + provider)
+				.exchange()
+				.expectBody(String.class)
+				.returnResult();
+			if (!answer.getStatus().is2xxSuccessful()) {
+				throw new IllegalStateException(answer.getStatus() + ": " + answer.getResponseBody());
+			}
 		}
 
 		@Override

@@ -144,7 +144,13 @@ class CrossFormatBatches {
 	}
 
 	private static ObjectNode render(BatchProvider provider, Batch batch, Function<String, String> resultsUrl) {
-		String id = FerryIds.mint(ID_PREFIX, provider.name(), batch.id());
+		// Providers whose ids Ferry mints already give the minted batch id; the message
+		// batch id carries the native one either way.
+		String nativeId = FerryIds.decode("batch_", batch.id())
+			.filter((minted) -> minted.provider().equals(provider.name()))
+			.map(FerryIds.Minted::nativeId)
+			.orElse(batch.id());
+		String id = FerryIds.mint(ID_PREFIX, provider.name(), nativeId);
 		return MessageBatchObjects.batchToWire(batch, id, resultsUrl.apply(id));
 	}
 
