@@ -91,10 +91,10 @@ class ProviderConfigurationIntegrationTests {
 
 	@Test
 	void aNameWithNoFamilyStopsFerryListingTheFamilies() {
-		assertThatThrownBy(() -> start("--ferry.providers.mistral.api-key=sk")).rootCause()
-			.hasMessageContaining("ferry.providers.mistral: 'mistral' is no provider family and no type is set")
-			.hasMessageContaining(
-					"families: anthropic, azure, cerebras, groq, nebius, openai, parasail, " + "perplexity, sandbox");
+		assertThatThrownBy(() -> start("--ferry.providers.gemini.api-key=sk")).rootCause()
+			.hasMessageContaining("ferry.providers.gemini: 'gemini' is no provider family and no type is set")
+			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, fireworks, groq, mistral, nebius, "
+					+ "openai, openrouter, parasail, perplexity, sandbox, xai");
 	}
 
 	@Test
@@ -109,6 +109,12 @@ class ProviderConfigurationIntegrationTests {
 		assertThatThrownBy(() -> start("--ferry.providers.azure.api-key=key")).rootCause()
 			.hasMessageContaining("ferry.providers.azure.base-url must be set: family 'azure' has no public base URL")
 			.hasMessageContaining("https://{resource}.openai.azure.com/openai/v1");
+	}
+
+	@Test
+	void fireworksNeedsItsAccount() {
+		assertThatThrownBy(() -> start("--ferry.providers.fireworks.api-key=fw")).rootCause()
+			.hasMessageContaining("ferry.providers.fireworks.account-id must be set to the Fireworks account");
 	}
 
 	private static void start(String argument) throws Exception {

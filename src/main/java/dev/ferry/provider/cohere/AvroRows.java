@@ -13,14 +13,15 @@ import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.results.StreamedInput;
+
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 
 /**
  * Reads an Avro container file (a part of a Cohere dataset) row by row as its bytes
  * arrive. Avro's reader takes an {@link InputStream}, so it runs on a bounded scheduler
- * fed from the download, never on an event loop; it holds one block of rows at a time,
- * whatever the file's size.
+ * fed from the download through a {@link StreamedInput}, never on an event loop; it holds
+ * one block of rows at a time, whatever the file's size.
  */
 final class AvroRows {
 
@@ -38,9 +39,7 @@ final class AvroRows {
 	 * @return the rows in file order
 	 */
 	static Flux<JsonNode> read(Flux<DataBuffer> body, JsonMapper mapper, Scheduler blocking) {
-		return Flux
-			.using(() -> DataBufferUtils.subscriberInputStream(body, DEMAND), (input) -> rows(input, mapper),
-					AvroRows::close)
+		return Flux.using(() -> StreamedInput.of(body, DEMAND), (input) -> rows(input, mapper), StreamedInput::close)
 			.subscribeOn(blocking);
 	}
 
