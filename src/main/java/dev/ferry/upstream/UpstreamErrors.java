@@ -107,6 +107,20 @@ public abstract class UpstreamErrors {
 	}
 
 	/**
+	 * OpenAI's error type for a status, for bodies that name none.
+	 * @param status the upstream status
+	 * @return the type
+	 */
+	protected static String openAiTypeFor(int status) {
+		return switch (status) {
+			case 401 -> "authentication_error";
+			case 403 -> "permission_error";
+			case 429 -> "rate_limit_error";
+			default -> (status >= 500) ? "api_error" : ApiError.INVALID_REQUEST;
+		};
+	}
+
+	/**
 	 * A string field of a JSON object.
 	 * @param node the object
 	 * @param field the field

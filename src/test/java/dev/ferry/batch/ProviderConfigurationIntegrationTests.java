@@ -51,6 +51,7 @@ class ProviderConfigurationIntegrationTests {
 		registry.add("ferry.providers.groq-eu.base-url", () -> "https://eu.groq.example/openai/v1");
 		registry.add("ferry.providers.research.type", () -> "azure");
 		registry.add("ferry.providers.research.base-url", () -> "https://research.openai.azure.com/openai/v1");
+		registry.add("ferry.providers.openrouter.api-key", () -> "sk-or-secret");
 	}
 
 	@Test
@@ -78,6 +79,17 @@ class ProviderConfigurationIntegrationTests {
 		JsonNode anthropic = provider(GatewayKey.KEY, "anthropic");
 		assertThat(anthropic.path("files").asString()).as("Ferry holds Anthropic's files").isEqualTo("ferry");
 		assertThat(anthropic.path("inline_requests").asBoolean()).isTrue();
+	}
+
+	@Test
+	void aFamilyWithAFormatOfItsOwnSaysWhatItCannotDo() {
+		JsonNode openRouter = provider(GatewayKey.KEY, "openrouter");
+		assertThat(openRouter.path("format").asString()).isEqualTo("openrouter");
+		assertThat(openRouter.path("base_url").asString()).isEqualTo("https://openrouter.ai/api");
+		assertThat(openRouter.path("files").asString()).as("Ferry holds the input files").isEqualTo("ferry");
+		assertThat(openRouter.path("cancels").asBoolean()).isFalse();
+		assertThat(openRouter.path("max_requests_per_file").asLong()).isEqualTo(5_000);
+		assertThat(provider(GatewayKey.KEY, "groq").path("cancels").asBoolean()).isTrue();
 	}
 
 	@Test

@@ -101,10 +101,7 @@ class DialectMatrixIntegrationTests {
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-key");
 		registry.add("ferry.providers.sandbox.processing-time", () -> "400ms");
 		jobs.forEach((name, replica) -> {
-			registry.add("ferry.providers." + name + ".base-url", replica::baseUrl);
-			registry.add("ferry.providers." + name + ".api-key", replica::key);
-			replica.settings()
-				.forEach((key, value) -> registry.add("ferry.providers." + name + "." + key, () -> value));
+			replica.register(registry, name);
 		});
 		for (String provider : MODELS.keySet()) {
 			MockUpstreams.withoutStatusCache(registry, provider);

@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * The part every job-style provider's replica shares: bearer keys, and jobs that run the
  * same way whatever their wire. A job is queued when created; the first retrieve finds it
@@ -37,6 +39,18 @@ abstract class JobReplica extends Replica {
 	@Override
 	String baseUrl() {
 		return server().url("/").toString();
+	}
+
+	/**
+	 * Configures a provider of this replica's family on it: its base URL, its key and its
+	 * other settings.
+	 * @param registry the test's properties
+	 * @param name the provider name
+	 */
+	void register(DynamicPropertyRegistry registry, String name) {
+		registry.add("ferry.providers." + name + ".base-url", this::baseUrl);
+		registry.add("ferry.providers." + name + ".api-key", this::key);
+		settings().forEach((key, value) -> registry.add("ferry.providers." + name + "." + key, () -> value));
 	}
 
 	/**

@@ -80,10 +80,7 @@ class JobStyleProvidersIntegrationTests {
 		registry.add("ferry.storage.path", () -> storage);
 		REPLICAS.forEach((name, replica) -> {
 			MockUpstreams.withoutStatusCache(registry, name);
-			registry.add("ferry.providers." + name + ".base-url", replica::baseUrl);
-			registry.add("ferry.providers." + name + ".api-key", replica::key);
-			replica.settings()
-				.forEach((key, value) -> registry.add("ferry.providers." + name + "." + key, () -> value));
+			replica.register(registry, name);
 		});
 	}
 

@@ -138,10 +138,7 @@ class ProviderConformanceTests {
 		}
 		for (KitFamily family : FAMILIES) {
 			if (family.replica() instanceof JobReplica job) {
-				registry.add("ferry.providers." + family.name() + ".base-url", job::baseUrl);
-				registry.add("ferry.providers." + family.name() + ".api-key", job::key);
-				job.settings()
-					.forEach((key, value) -> registry.add("ferry.providers." + family.name() + "." + key, () -> value));
+				job.register(registry, family.name());
 			}
 		}
 		registry.add("ferry.providers.anthropic.base-url", () -> replica("anthropic").baseUrl());

@@ -3,11 +3,13 @@ package dev.ferry.provider.cohere;
 import java.net.URI;
 
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
-import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.ProviderDescriptor;
-import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.ProviderProperties;
+import dev.ferry.provider.jobs.JobApi;
+import dev.ferry.provider.jobs.JobClient;
+import dev.ferry.provider.jobs.JobFamily;
 import dev.ferry.provider.jobs.JobProviders;
 
 import org.springframework.stereotype.Component;
@@ -17,7 +19,7 @@ import org.springframework.stereotype.Component;
  * on its Embed Jobs, both fed from datasets Ferry uploads.
  */
 @Component
-class CohereFamily implements ProviderFamily {
+class CohereFamily extends JobFamily {
 
 	/** A dataset holds at most 1.5 GB (docs.cohere.com/docs/datasets). */
 	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("cohere")
@@ -27,28 +29,14 @@ class CohereFamily implements ProviderFamily {
 		.limits(0, 1_500L * 1000 * 1000)
 		.build();
 
-	private static final URI BASE_URL = URI.create("https://api.cohere.com");
-
-	private final JobProviders providers;
-
 	CohereFamily(JobProviders providers) {
-		this.providers = providers;
+		super(DESCRIPTOR, URI.create("https://api.cohere.com"), providers);
 	}
 
 	@Override
-	public ProviderDescriptor descriptor() {
-		return DESCRIPTOR;
-	}
-
-	@Override
-	public URI defaultBaseUrl() {
-		return BASE_URL;
-	}
-
-	@Override
-	public BatchProvider create(String name, ProviderProperties properties) {
-		return this.providers.create(name, properties,
-				(client, mapper) -> new CohereApi(client, mapper, Schedulers.boundedElastic()));
+	protected JobApi wire(String name, ProviderProperties properties, JobClient client, JsonMapper mapper,
+			int maxLineBytes) {
+		return new CohereApi(client, mapper, Schedulers.boundedElastic());
 	}
 
 }

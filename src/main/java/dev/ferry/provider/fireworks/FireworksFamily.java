@@ -2,10 +2,13 @@ package dev.ferry.provider.fireworks;
 
 import java.net.URI;
 
-import dev.ferry.batch.BatchProvider;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.ferry.batch.ProviderDescriptor;
-import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.ProviderProperties;
+import dev.ferry.provider.jobs.JobApi;
+import dev.ferry.provider.jobs.JobClient;
+import dev.ferry.provider.jobs.JobFamily;
 import dev.ferry.provider.jobs.JobProviders;
 
 import org.springframework.stereotype.Component;
@@ -15,7 +18,7 @@ import org.springframework.stereotype.Component;
  * {@code ferry.providers.<name>.account-id}.
  */
 @Component
-class FireworksFamily implements ProviderFamily {
+class FireworksFamily extends JobFamily {
 
 	/**
 	 * Chat requests, one model per job, no cancel, and an input of at most 150 MB: the
@@ -31,33 +34,19 @@ class FireworksFamily implements ProviderFamily {
 		.cancels(false)
 		.build();
 
-	private static final URI BASE_URL = URI.create("https://api.fireworks.ai");
-
-	private final JobProviders providers;
-
 	FireworksFamily(JobProviders providers) {
-		this.providers = providers;
+		super(DESCRIPTOR, URI.create("https://api.fireworks.ai"), providers);
 	}
 
 	@Override
-	public ProviderDescriptor descriptor() {
-		return DESCRIPTOR;
-	}
-
-	@Override
-	public URI defaultBaseUrl() {
-		return BASE_URL;
-	}
-
-	@Override
-	public BatchProvider create(String name, ProviderProperties properties) {
+	protected JobApi wire(String name, ProviderProperties properties, JobClient client, JsonMapper mapper,
+			int maxLineBytes) {
 		String account = properties.accountId();
 		if (account == null || !FireworksApi.ACCOUNT.matcher(account).matches()) {
 			throw new IllegalStateException("ferry.providers." + name + ".account-id must be set to the Fireworks "
 					+ "account the batch jobs run under (lower-case letters, digits and '-'), not '" + account + "'");
 		}
-		return this.providers.create(name, properties,
-				(client, mapper) -> new FireworksApi(client, mapper, account, this.providers.maxLineBytes()));
+		return new FireworksApi(client, mapper, account, maxLineBytes);
 	}
 
 }

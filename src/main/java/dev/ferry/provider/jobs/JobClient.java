@@ -8,7 +8,6 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.ferry.auth.CallerHeaders;
 import dev.ferry.auth.KeyRotation;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.upstream.UpstreamRetries;
@@ -164,19 +163,8 @@ public final class JobClient {
 	}
 
 	private Mono<Consumer<HttpHeaders>> authorization() {
-		return CallerHeaders.current().flatMap((caller) -> {
-			if (caller.gateway() != null) {
-				String key = this.keys.next();
-				return Mono.just((headers) -> {
-					if (key != null) {
-						headers.setBearerAuth(key);
-					}
-				});
-			}
-			return caller.ownKey()
-				.<Mono<Consumer<HttpHeaders>>>map((key) -> Mono.just((headers) -> headers.setBearerAuth(key)))
-				.orElseGet(() -> Mono.error(CallerHeaders.missingCredentials(this.name)));
-		});
+		return this.keys.credentials(this.name, HttpHeaders::setBearerAuth,
+				(headers, caller, key) -> headers.setBearerAuth(key));
 	}
 
 }

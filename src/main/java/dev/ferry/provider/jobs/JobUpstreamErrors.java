@@ -32,7 +32,7 @@ final class JobUpstreamErrors extends UpstreamErrors {
 		String type = (source != null && source.path("type").isString()) ? source.path("type").asString() : null;
 		String code = (source != null && source.path("code").isValueNode() && !source.path("code").isNull())
 				? source.path("code").asString() : null;
-		return new ApiError(status, (type != null) ? type : typeFor(status), code,
+		return new ApiError(status, (type != null) ? type : openAiTypeFor(status), code,
 				(message != null) ? message : unreadableMessage(status, body), null, this.provider);
 	}
 
@@ -57,15 +57,6 @@ final class JobUpstreamErrors extends UpstreamErrors {
 		catch (JacksonException ex) {
 			return null;
 		}
-	}
-
-	private static String typeFor(int status) {
-		return switch (status) {
-			case 401 -> "authentication_error";
-			case 403 -> "permission_error";
-			case 429 -> "rate_limit_error";
-			default -> (status >= 500) ? "api_error" : ApiError.INVALID_REQUEST;
-		};
 	}
 
 }

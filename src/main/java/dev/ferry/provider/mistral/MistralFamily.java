@@ -2,10 +2,13 @@ package dev.ferry.provider.mistral;
 
 import java.net.URI;
 
-import dev.ferry.batch.BatchProvider;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.ferry.batch.ProviderDescriptor;
-import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.ProviderProperties;
+import dev.ferry.provider.jobs.JobApi;
+import dev.ferry.provider.jobs.JobClient;
+import dev.ferry.provider.jobs.JobFamily;
 import dev.ferry.provider.jobs.JobProviders;
 
 import org.springframework.stereotype.Component;
@@ -16,7 +19,7 @@ import org.springframework.stereotype.Component;
  * shape, setting the batch's one model on the job.
  */
 @Component
-class MistralFamily implements ProviderFamily {
+class MistralFamily extends JobFamily {
 
 	/**
 	 * The endpoints Mistral's batch jobs run that have an OpenAI-shaped request; Mistral
@@ -30,28 +33,14 @@ class MistralFamily implements ProviderFamily {
 		.limits(1_000_000, 0)
 		.build();
 
-	private static final URI BASE_URL = URI.create("https://api.mistral.ai");
-
-	private final JobProviders providers;
-
 	MistralFamily(JobProviders providers) {
-		this.providers = providers;
+		super(DESCRIPTOR, URI.create("https://api.mistral.ai"), providers);
 	}
 
 	@Override
-	public ProviderDescriptor descriptor() {
-		return DESCRIPTOR;
-	}
-
-	@Override
-	public URI defaultBaseUrl() {
-		return BASE_URL;
-	}
-
-	@Override
-	public BatchProvider create(String name, ProviderProperties properties) {
-		return this.providers.create(name, properties,
-				(client, mapper) -> new MistralApi(client, mapper, this.providers.maxLineBytes()));
+	protected JobApi wire(String name, ProviderProperties properties, JobClient client, JsonMapper mapper,
+			int maxLineBytes) {
+		return new MistralApi(client, mapper, maxLineBytes);
 	}
 
 }

@@ -261,21 +261,8 @@ class OpenAiProvider implements BatchProvider {
 			.map(this.mapper::readTree));
 	}
 
-	/**
-	 * The upstream credentials: for a caller with a gateway key, the configured keys in
-	 * turn; for anyone else, their own key, never the configured ones.
-	 */
 	private Mono<Consumer<HttpHeaders>> authorization() {
-		return CallerHeaders.current().flatMap((caller) -> {
-			if (caller.gateway() != null) {
-				String key = this.keys.next();
-				return Mono.just((key != null) ? (headers) -> credentials(headers, key) : (headers) -> {
-				});
-			}
-			return caller.ownKey()
-				.<Mono<Consumer<HttpHeaders>>>map((key) -> Mono.just((headers) -> ownCredentials(headers, caller, key)))
-				.orElseGet(() -> Mono.error(CallerHeaders.missingCredentials(this.name)));
-		});
+		return this.keys.credentials(this.name, this::credentials, this::ownCredentials);
 	}
 
 	/**

@@ -20,21 +20,13 @@ final class OpenAiUpstreamErrors extends UpstreamErrors {
 	public ApiError parse(int status, String body) {
 		JsonNode error = errorObject(body);
 		if (error == null) {
-			return new ApiError(status, typeFor(status), null, unreadableMessage(status, body), null, this.provider);
+			return new ApiError(status, openAiTypeFor(status), null, unreadableMessage(status, body), null,
+					this.provider);
 		}
 		String type = text(error, "type");
 		String message = text(error, "message");
-		return new ApiError(status, (type != null) ? type : typeFor(status), text(error, "code"),
+		return new ApiError(status, (type != null) ? type : openAiTypeFor(status), text(error, "code"),
 				(message != null) ? message : unreadableMessage(status, ""), text(error, "param"), this.provider);
-	}
-
-	private static String typeFor(int status) {
-		return switch (status) {
-			case 401 -> "authentication_error";
-			case 403 -> "permission_error";
-			case 429 -> "rate_limit_error";
-			default -> (status >= 500) ? "api_error" : ApiError.INVALID_REQUEST;
-		};
 	}
 
 }

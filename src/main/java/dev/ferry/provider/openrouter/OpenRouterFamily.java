@@ -2,10 +2,13 @@ package dev.ferry.provider.openrouter;
 
 import java.net.URI;
 
-import dev.ferry.batch.BatchProvider;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.ferry.batch.ProviderDescriptor;
-import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.ProviderProperties;
+import dev.ferry.provider.jobs.JobApi;
+import dev.ferry.provider.jobs.JobClient;
+import dev.ferry.provider.jobs.JobFamily;
 import dev.ferry.provider.jobs.JobProviders;
 
 import org.springframework.stereotype.Component;
@@ -16,7 +19,7 @@ import org.springframework.stereotype.Component;
  * streams.
  */
 @Component
-class OpenRouterFamily implements ProviderFamily {
+class OpenRouterFamily extends JobFamily {
 
 	/**
 	 * One model and endpoint per batch, at most 5,000 requests and 200 MB, only the
@@ -30,27 +33,14 @@ class OpenRouterFamily implements ProviderFamily {
 		.cancels(false)
 		.build();
 
-	private static final URI BASE_URL = URI.create("https://openrouter.ai/api");
-
-	private final JobProviders providers;
-
 	OpenRouterFamily(JobProviders providers) {
-		this.providers = providers;
+		super(DESCRIPTOR, URI.create("https://openrouter.ai/api"), providers);
 	}
 
 	@Override
-	public ProviderDescriptor descriptor() {
-		return DESCRIPTOR;
-	}
-
-	@Override
-	public URI defaultBaseUrl() {
-		return BASE_URL;
-	}
-
-	@Override
-	public BatchProvider create(String name, ProviderProperties properties) {
-		return this.providers.create(name, properties, OpenRouterApi::new);
+	protected JobApi wire(String name, ProviderProperties properties, JobClient client, JsonMapper mapper,
+			int maxLineBytes) {
+		return new OpenRouterApi(client, mapper);
 	}
 
 }

@@ -2,10 +2,13 @@ package dev.ferry.provider.xai;
 
 import java.net.URI;
 
-import dev.ferry.batch.BatchProvider;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.ferry.batch.ProviderDescriptor;
-import dev.ferry.batch.ProviderFamily;
 import dev.ferry.config.ProviderProperties;
+import dev.ferry.provider.jobs.JobApi;
+import dev.ferry.provider.jobs.JobClient;
+import dev.ferry.provider.jobs.JobFamily;
 import dev.ferry.provider.jobs.JobProviders;
 
 import org.springframework.stereotype.Component;
@@ -16,7 +19,7 @@ import org.springframework.stereotype.Component;
  * uploaded file.
  */
 @Component
-class XaiFamily implements ProviderFamily {
+class XaiFamily extends JobFamily {
 
 	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("xai")
 		.format(ProviderDescriptor.Format.XAI)
@@ -24,27 +27,14 @@ class XaiFamily implements ProviderFamily {
 		.endpoints("/v1/chat/completions", "/v1/responses")
 		.build();
 
-	private static final URI BASE_URL = URI.create("https://api.x.ai");
-
-	private final JobProviders providers;
-
 	XaiFamily(JobProviders providers) {
-		this.providers = providers;
+		super(DESCRIPTOR, URI.create("https://api.x.ai"), providers);
 	}
 
 	@Override
-	public ProviderDescriptor descriptor() {
-		return DESCRIPTOR;
-	}
-
-	@Override
-	public URI defaultBaseUrl() {
-		return BASE_URL;
-	}
-
-	@Override
-	public BatchProvider create(String name, ProviderProperties properties) {
-		return this.providers.create(name, properties, XaiApi::new);
+	protected JobApi wire(String name, ProviderProperties properties, JobClient client, JsonMapper mapper,
+			int maxLineBytes) {
+		return new XaiApi(client, mapper);
 	}
 
 }

@@ -1,0 +1,59 @@
+package dev.ferry.provider.jobs;
+
+import java.net.URI;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.ProviderFamily;
+import dev.ferry.config.ProviderProperties;
+
+/**
+ * A family of job-style providers: its descriptor, its public base URL, and its wire;
+ * everything else is {@link JobProvider}'s.
+ */
+public abstract class JobFamily implements ProviderFamily {
+
+	private final ProviderDescriptor descriptor;
+
+	private final URI baseUrl;
+
+	private final JobProviders providers;
+
+	protected JobFamily(ProviderDescriptor descriptor, URI baseUrl, JobProviders providers) {
+		this.descriptor = descriptor;
+		this.baseUrl = baseUrl;
+		this.providers = providers;
+	}
+
+	@Override
+	public final ProviderDescriptor descriptor() {
+		return this.descriptor;
+	}
+
+	@Override
+	public final URI defaultBaseUrl() {
+		return this.baseUrl;
+	}
+
+	@Override
+	public final BatchProvider create(String name, ProviderProperties properties) {
+		return this.providers.create(name, properties,
+				(client, mapper) -> wire(name, properties, client, mapper, this.providers.maxLineBytes()));
+	}
+
+	/**
+	 * The family's wire for one provider.
+	 * @param name the provider name
+	 * @param properties its configuration
+	 * @param client its HTTP client
+	 * @param mapper the JSON mapper
+	 * @param maxLineBytes the longest JSONL line Ferry reads
+	 * @return the wire
+	 * @throws IllegalStateException when the configuration lacks what the family needs
+	 */
+	protected abstract JobApi wire(String name, ProviderProperties properties, JobClient client, JsonMapper mapper,
+			int maxLineBytes);
+
+}
