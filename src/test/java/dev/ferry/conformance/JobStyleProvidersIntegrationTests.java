@@ -115,6 +115,28 @@ class JobStyleProvidersIntegrationTests {
 	}
 
 	@Test
+	void mistralTakesInlineRequestsInTheJobItself() {
+		ObjectNode create = inline("mistral/mistral-small-latest", List.of("a", "b"));
+		create.putObject("metadata").put("team", "kit");
+		json(gateway().post()
+			.uri("/v1/batches")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(create.toString())
+			.exchange()
+			.expectStatus()
+			.isOk());
+		assertThat(mistral.received()).singleElement().satisfies((job) -> {
+			assertThat(job.getUrl().encodedPath()).isEqualTo("/v1/batch/jobs");
+			assertThat(body(job)).isEqualTo(this.mapper.readTree("""
+					{"requests":[
+					  {"custom_id":"req-0","body":{"max_tokens":16,"messages":[{"role":"user","content":"a"}]}},
+					  {"custom_id":"req-1","body":{"max_tokens":16,"messages":[{"role":"user","content":"b"}]}}],
+					 "endpoint":"/v1/chat/completions","model":"mistral-small-latest","metadata":{"team":"kit"},
+					 "timeout_hours":24}"""));
+		});
+	}
+
+	@Test
 	void xaiResultsAreReadPageAfterPage() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "xai");
 		String id = OpenAiBatches.create(client,
@@ -218,6 +240,7 @@ class JobStyleProvidersIntegrationTests {
 				.inputFileId(fileId)
 				.endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS)
 				.completionWindow(BatchCreateParams.CompletionWindow._24H)
+				.putAdditionalBodyProperty("input_type", com.openai.core.JsonValue.from("classification"))
 				.build());
 		List<RecordedRequest> received = cohere.received();
 		assertThat(received.get(0).getUrl().queryParameter("type")).isEqualTo("embed-input");
@@ -227,7 +250,7 @@ class JobStyleProvidersIntegrationTests {
 			.filter((request) -> request.getUrl().encodedPath().equals("/v1/embed-jobs"))
 			.findFirst()
 			.orElseThrow());
-		assertThat(job.path("input_type").asString()).isEqualTo("search_document");
+		assertThat(job.path("input_type").asString()).as("from the create body").isEqualTo("classification");
 		assertThat(job.path("model").asString()).isEqualTo("embed-v4.0");
 		Batch done = await(client, created.id());
 		assertThat(done.requestCounts().get().total()).as("embed jobs count no rows: Ferry counted them").isEqualTo(2);

@@ -42,7 +42,7 @@ final class MistralReplica extends JobReplica {
 
 	@Override
 	List<String> createPaths() {
-		return List.of("/v1/files", "/v1/batch/jobs");
+		return List.of("/v1/batch/jobs");
 	}
 
 	@Override
@@ -118,25 +118,13 @@ final class MistralReplica extends JobReplica {
 			.findFirst()
 			.orElseThrow(() -> refuse(400, "no file part"));
 		String content = new String(file.content(), StandardCharsets.UTF_8);
-		List<Request> requests = new ArrayList<>();
-		Set<String> ids = new HashSet<>();
+		List<JsonNode> rows = new ArrayList<>();
 		for (String text : content.split("\n")) {
-			if (text.isBlank()) {
-				continue;
+			if (!text.isBlank()) {
+				rows.add(this.mapper.readTree(text));
 			}
-			JsonNode line = this.mapper.readTree(text);
-			Set<String> fields = new HashSet<>(line.propertyNames());
-			if (!fields.equals(Set.of("custom_id", "body")) || !line.path("body").isObject()) {
-				throw refuse(400, "a batch line is exactly {custom_id, body}: " + text);
-			}
-			if (line.path("body").has("model")) {
-				throw refuse(400, "the model is the job's, not the line's: " + text);
-			}
-			if (!ids.add(line.path("custom_id").asString())) {
-				throw refuse(400, "custom_id repeated: " + text);
-			}
-			requests.add(new Request(line.path("custom_id").asString(), line.path("body")));
 		}
+		List<Request> requests = lines(rows, content);
 		String id = "00000000-0000-4000-8000-" + String.format("%012d", Long.parseLong(nextId()));
 		this.files.put(id, requests);
 		this.contents.put(id, content);
@@ -149,6 +137,28 @@ final class MistralReplica extends JobReplica {
 					.put("purpose", "batch"));
 	}
 
+	/**
+	 * Requests as Mistral checks them, in a file or inline: exactly {custom_id, body}.
+	 */
+	private List<Request> lines(Iterable<JsonNode> rows, String where) {
+		List<Request> requests = new ArrayList<>();
+		Set<String> ids = new HashSet<>();
+		for (JsonNode line : rows) {
+			Set<String> fields = new HashSet<>(line.propertyNames());
+			if (!fields.equals(Set.of("custom_id", "body")) || !line.path("body").isObject()) {
+				throw refuse(400, "a batch request is exactly {custom_id, body}: " + line);
+			}
+			if (line.path("body").has("model")) {
+				throw refuse(400, "the model is the job's, not the request's: " + line);
+			}
+			if (!ids.add(line.path("custom_id").asString())) {
+				throw refuse(400, "custom_id repeated in " + where);
+			}
+			requests.add(new Request(line.path("custom_id").asString(), line.path("body")));
+		}
+		return requests;
+	}
+
 	private MockResponse create(RecordedRequest request) {
 		JsonNode body = body(request);
 		for (String field : body.propertyNames()) {
@@ -156,17 +166,24 @@ final class MistralReplica extends JobReplica {
 				throw refuse(422, "unknown field " + field);
 			}
 		}
+		boolean inline = body.has("requests");
 		if (!body.path("model").isString() || !ENDPOINTS.contains(body.path("endpoint").asString(""))
-				|| !body.path("input_files").isArray() || body.path("input_files").isEmpty()) {
-			throw refuse(422, "a job needs input_files, a known endpoint and a model: " + body);
+				|| inline == body.has("input_files")) {
+			throw refuse(422, "a job needs input_files or requests, a known endpoint and a model: " + body);
 		}
 		List<Request> requests = new ArrayList<>();
+		if (inline) {
+			requests.addAll(lines(body.path("requests"), body.toString()));
+		}
 		for (JsonNode fileId : body.path("input_files")) {
 			List<Request> lines = this.files.get(fileId.asString());
 			if (lines == null) {
 				throw refuse(404, "input file " + fileId.asString() + " not found");
 			}
 			requests.addAll(lines);
+		}
+		if (requests.isEmpty()) {
+			throw refuse(422, "a job without requests");
 		}
 		String id = "11111111-0000-4000-8000-" + String.format("%012d", Long.parseLong(nextId()));
 		Job job = new Job(id, body.path("endpoint").asString(), body.path("model").asString(), requests, now(),

@@ -1,6 +1,7 @@
 package dev.ferry.provider.jobs;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -27,8 +28,11 @@ import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.FileResults;
+import dev.ferry.batch.InlineBatch;
+import dev.ferry.batch.InlineRequests;
 import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.RandomIds;
 import dev.ferry.batch.RequestCounts;
 import dev.ferry.batch.ResultFiles;
 import dev.ferry.files.HeldFiles;
@@ -96,24 +100,56 @@ public final class JobProvider implements BatchProvider {
 			return Mono.error(ApiError.invalid("input_file_id",
 					"input_file_id: '" + fileId + "' is not an input file uploaded to provider '" + this.name + "'"));
 		}
-		Supplier<Flux<DataBuffer>> content = () -> this.files.content(fileId);
-		Supplier<Flux<InputRequest>> requests = () -> this.lines.read(content.get(), request.endpoint());
+		Supplier<Flux<InputRequest>> requests = () -> this.lines.read(this.files.content(fileId), request.endpoint());
+		Asked asked = new Asked(request.endpoint(), request.model(), this.files.publicId(fileId),
+				request.completionWindow(), request.metadata());
 		return this.files.retrieve(fileId)
-			.then(requests.get()
-				.doOnNext((item) -> this.api.check(item, request.endpoint()))
-				.reduce(new Checked(0, request.model()), (checked, item) -> checked.add(item, this.name))
-				.flatMap((checked) -> {
-					String model = checked.requireModel(this.name);
-					descriptor().checkRequestCount(this.name, checked.count(), "input_file_id");
-					JobSubmission submission = new JobSubmission(() -> requests.get().map(JobProvider::withoutModel),
-							checked.count(), content, request.endpoint(), model, request.metadata(), "ferry-" + fileId,
-							request.passthrough());
-					JobRecord record = new JobRecord(request.endpoint(), model, this.files.publicId(fileId),
-							request.completionWindow(), request.metadata(), this.clock.millis(), checked.count());
-					return this.api.submit(submission)
-						.flatMap((job) -> this.records.save(this.name, this.api.id(job), record)
-							.thenReturn(toBatch(job, Optional.of(record))));
-				}));
+			.then(create(requests, asked, "ferry-" + fileId, false, request.passthrough()));
+	}
+
+	/**
+	 * Creates a batch from inline requests, for providers that take them in the create
+	 * call (Mistral, OpenRouter): no input file is held or uploaded.
+	 */
+	@Override
+	public Mono<Batch> createInlineBatch(InlineBatch request) {
+		Supplier<Flux<InputRequest>> requests = () -> Flux.range(0, request.requests().size()).map((i) -> {
+			JsonNode item = request.requests().get(i);
+			return new InputRequest(item.path("custom_id").asString(), InlineRequests.body(item), "requests[" + i + "]",
+					"requests");
+		});
+		Asked asked = new Asked(request.endpoint(), request.model(), null, request.completionWindow(),
+				request.metadata());
+		return create(requests, asked, "ferry-inline-" + RandomIds.hex(6), true, this.mapper.createObjectNode());
+	}
+
+	/**
+	 * Checks every request in a first pass, then submits them in a second.
+	 * @param requests the requests, read anew on each subscription
+	 * @param asked what the caller asked for
+	 * @param name a name for the job
+	 * @param inline whether the requests came inline
+	 * @param options create-body fields beyond OpenAI's
+	 * @return the batch
+	 */
+	private Mono<Batch> create(Supplier<Flux<InputRequest>> requests, Asked asked, String name, boolean inline,
+			ObjectNode options) {
+		String endpoint = asked.endpoint();
+		return requests.get()
+			.doOnNext((item) -> this.api.check(item, endpoint))
+			.reduce(new Checked(0, asked.model()), (checked, item) -> checked.add(item, this.name))
+			.flatMap((checked) -> {
+				String model = checked.requireModel(this.name);
+				descriptor().checkRequestCount(this.name, checked.count(), inline ? "requests" : "input_file_id");
+				JobSubmission submission = new JobSubmission(() -> requests.get().map(JobProvider::withoutModel),
+						checked.count(), inline, endpoint, model, asked.metadata(), name, options);
+				JobRecord record = new JobRecord(endpoint, model, asked.inputFileId(), asked.completionWindow(),
+						asked.metadata(), this.clock.millis(), checked.count());
+				return this.api.submit(submission)
+					.flatMap((job) -> this.records.save(this.name, this.api.id(job), record)
+						.thenReturn(toBatch(job, Optional.of(record))));
+			})
+			.onErrorMap(ApiError.class, (error) -> (error.provider() == null) ? error.withProvider(this.name) : error);
 	}
 
 	@Override
@@ -286,19 +322,33 @@ public final class JobProvider implements BatchProvider {
 	}
 
 	/**
+	 * What the caller asked for.
+	 *
+	 * @param endpoint the endpoint every request targets
+	 * @param model the batch's model, if named
+	 * @param inputFileId the input file as callers see it, if the batch comes from one
+	 * @param completionWindow the window
+	 * @param metadata the caller's metadata
+	 */
+	private record Asked(String endpoint, @Nullable String model, @Nullable String inputFileId, String completionWindow,
+			@Nullable Map<String, String> metadata) {
+	}
+
+	/**
 	 * What the checking pass learned: the number of requests and the batch's one model.
 	 */
 	private record Checked(long count, @Nullable String model) {
 
 		Checked add(InputRequest request, String provider) {
 			if (!request.body().isObject()) {
-				throw refuse(provider, request.where() + ": body is not a JSON object (expected: the request body)");
+				throw refuse(provider, request.param(),
+						request.where() + ": body is not a JSON object (expected: the request body)");
 			}
 			JsonNode named = request.body().path("model");
 			String model = this.model;
 			if (named.isString()) {
 				if (model != null && !model.equals(named.stringValue())) {
-					throw refuse(provider,
+					throw refuse(provider, request.param(),
 							request.where() + " (custom_id '" + request.customId() + "'): model '" + named.stringValue()
 									+ "' differs from the batch's model '" + model + "' (provider '" + provider
 									+ "' runs one model per batch)");
@@ -310,17 +360,17 @@ public final class JobProvider implements BatchProvider {
 
 		String requireModel(String provider) {
 			if (this.count == 0) {
-				throw refuse(provider, "the batch has no requests (expected: at least one)");
+				throw refuse(provider, "input_file_id", "the batch has no requests (expected: at least one)");
 			}
 			if (this.model == null) {
-				throw refuse(provider, "no model: none of the requests names one and the batch names none "
+				throw refuse(provider, "model", "no model: none of the requests names one and the batch names none "
 						+ "(expected: body.model on the lines, or the batch's model)");
 			}
 			return this.model;
 		}
 
-		private static ApiError refuse(String provider, String message) {
-			return ApiError.invalid("input_file_id", message).withProvider(provider);
+		private static ApiError refuse(String provider, String param, String message) {
+			return ApiError.invalid(param, message).withProvider(provider);
 		}
 
 	}

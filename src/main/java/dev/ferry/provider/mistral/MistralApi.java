@@ -26,6 +26,8 @@ import dev.ferry.provider.jobs.JobTimes;
 import dev.ferry.provider.jobs.ResultLine;
 import dev.ferry.results.JsonLines;
 
+import org.springframework.core.io.buffer.DataBuffer;
+
 /**
  * Mistral's batch jobs on the wire. A batch goes up as a JSONL file of {@code {custom_id,
  * body}} lines (no method, url or model: the model is the job's), uploaded with
@@ -54,29 +56,52 @@ final class MistralApi implements JobApi {
 		return MistralFamily.DESCRIPTOR;
 	}
 
+	/**
+	 * Inline requests go in the job itself; a file's go up as a file first, so that a
+	 * large batch streams rather than sitting in one request body.
+	 */
 	@Override
 	public Mono<JsonNode> submit(JobSubmission submission) {
+		if (submission.inline()) {
+			return submission.requests().get().map(this::item).collectList().flatMap((items) -> {
+				ObjectNode job = this.mapper.createObjectNode();
+				job.putArray("requests").addAll(items);
+				return create(job, submission);
+			});
+		}
 		return this.client
 			.upload((uri) -> uri.path("/v1/files").build(), (form) -> form.part("purpose", "batch"), "file",
 					submission.name() + ".jsonl", submission.requests().get().map(this::line))
 			.flatMap((file) -> {
 				ObjectNode job = this.mapper.createObjectNode();
 				job.putArray("input_files").add(file.path("id").asString());
-				job.put("endpoint", submission.endpoint());
-				job.put("model", submission.model());
-				if (submission.metadata() != null) {
-					ObjectNode metadata = job.putObject("metadata");
-					submission.metadata().forEach(metadata::put);
-				}
-				job.put("timeout_hours", 24);
-				return this.client.create((uri) -> uri.path("/v1/batch/jobs").build(), job);
+				return create(job, submission);
 			});
 	}
 
-	private org.springframework.core.io.buffer.DataBuffer line(InputRequest request) {
-		ObjectNode line = this.mapper.createObjectNode().put("custom_id", request.customId());
-		line.set("body", request.body());
-		return JsonLines.line(this.mapper, line);
+	private Mono<JsonNode> create(ObjectNode job, JobSubmission submission) {
+		job.put("endpoint", submission.endpoint());
+		job.put("model", submission.model());
+		if (submission.metadata() != null) {
+			ObjectNode metadata = job.putObject("metadata");
+			submission.metadata().forEach(metadata::put);
+		}
+		job.put("timeout_hours", 24);
+		return this.client.create((uri) -> uri.path("/v1/batch/jobs").build(), job);
+	}
+
+	/**
+	 * A request as Mistral takes it: {@code {custom_id, body}}, the model being the
+	 * job's.
+	 */
+	private ObjectNode item(InputRequest request) {
+		ObjectNode item = this.mapper.createObjectNode().put("custom_id", request.customId());
+		item.set("body", request.body());
+		return item;
+	}
+
+	private DataBuffer line(InputRequest request) {
+		return JsonLines.line(this.mapper, item(request));
 	}
 
 	@Override

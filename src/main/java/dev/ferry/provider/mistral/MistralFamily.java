@@ -23,11 +23,13 @@ class MistralFamily extends JobFamily {
 
 	/**
 	 * The endpoints Mistral's batch jobs run that have an OpenAI-shaped request; Mistral
-	 * takes up to a million requests per job (docs.mistral.ai/capabilities/batch).
+	 * takes up to a million requests per job (docs.mistral.ai/capabilities/batch), from
+	 * files or inline in the job.
 	 */
 	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("mistral")
 		.format(ProviderDescriptor.Format.MISTRAL)
 		.filesApi(false)
+		.inlineRequests(true)
 		.endpoints("/v1/chat/completions", "/v1/embeddings", "/v1/fim/completions", "/v1/moderations",
 				"/v1/chat/moderations", "/v1/ocr")
 		.limits(1_000_000, 0)

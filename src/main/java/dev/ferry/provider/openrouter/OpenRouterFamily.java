@@ -28,6 +28,7 @@ class OpenRouterFamily extends JobFamily {
 	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("openrouter")
 		.format(ProviderDescriptor.Format.OPENROUTER)
 		.filesApi(false)
+		.inlineRequests(true)
 		.endpoints("/v1/chat/completions", "/v1/responses", "/v1/embeddings")
 		.limits(OpenRouterApi.MAX_REQUESTS, OpenRouterApi.MAX_BODY_BYTES)
 		.cancels(false)

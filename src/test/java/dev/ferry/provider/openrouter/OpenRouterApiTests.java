@@ -50,8 +50,7 @@ class OpenRouterApiTests {
 			ObjectNode body = this.mapper.createObjectNode();
 			body.putArray("messages").addObject().put("role", "user").put("content", megabyte);
 			return new InputRequest("r" + i, body, "line " + (i + 1), "input_file_id");
-		}), 201, Flux::empty, "/v1/chat/completions", "openai/gpt-4o-mini", null, "big",
-				this.mapper.createObjectNode());
+		}), 201, true, "/v1/chat/completions", "openai/gpt-4o-mini", null, "big", this.mapper.createObjectNode());
 		StepVerifier.create(api.submit(submission)).expectErrorSatisfies((error) -> {
 			assertThat(error).isInstanceOf(ApiError.class);
 			assertThat(((ApiError) error).status()).isEqualTo(413);
