@@ -152,6 +152,28 @@ class HelmChartTests {
 	}
 
 	@Test
+	void takesTheFamiliesWithFormatsOfTheirOwnAndFireworksWithItsAccount() {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.mistral.base-url", "https://api.mistral.ai")
+			.set("ferry.providers.fireworks.account-id", "my-account")
+			.set("ferry.providers.cohere-eu.type", "cohere")
+			.call();
+		assertThat(rendered).contains("account-id: my-account", "type: cohere");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.fireworks.base-url", "https://api.fireworks.ai")
+			.call()).as("fireworks needs its account").hasMessageContaining("account-id");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.cohere-eu.base-url", "https://eu.cohere.example")
+			.call()).as("a name that is no family names its type").hasMessageContaining("type");
+	}
+
+	@Test
 	void rendersThreeReplicasOnS3() {
 		List<Map<String, Object>> manifests = render("ha-values.yaml");
 		assertThat(at(only(manifests, "HorizontalPodAutoscaler"), "spec")).containsEntry("minReplicas", 3);
