@@ -5,15 +5,19 @@ import java.util.Map;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.ApiError;
+import dev.ferry.batch.BatchStatus;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.files.InputRequest;
 import dev.ferry.provider.jobs.JobClient;
+import dev.ferry.provider.jobs.JobState;
 import dev.ferry.provider.jobs.JobSubmission;
 import dev.ferry.support.MockUpstreams;
 
@@ -24,8 +28,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * OpenRouter takes at most 200 MB per create body: a batch whose body would be larger is
- * refused from its first, sizing pass, before a byte is sent.
+ * OpenRouter's batch object read as the canonical batch, and its 200 MB create body
+ * limit: a batch whose body would be larger is refused from its first, sizing pass,
+ * before a byte is sent.
  */
 class OpenRouterApiTests {
 
@@ -33,18 +38,41 @@ class OpenRouterApiTests {
 
 	private final MockWebServer upstream = MockUpstreams.started();
 
+	private OpenRouterApi api() {
+		ProviderProperties properties = new Binder(new MapConfigurationPropertySource(
+				Map.of("base-url", this.upstream.url("/").toString(), "api-key", "sk-or")))
+			.bindOrCreate("", ProviderProperties.class);
+		return new OpenRouterApi(new JobClient("openrouter", WebClient.create(this.upstream.url("/").toString()),
+				properties, this.mapper), this.mapper);
+	}
+
 	@AfterEach
 	void stop() {
 		this.upstream.close();
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "validating, VALIDATING", "in_progress, IN_PROGRESS", "finalizing, FINALIZING", "completed, COMPLETED",
+			"failed, FAILED", "expired, EXPIRED", "cancelled, CANCELLED", "something_new, IN_PROGRESS" })
+	void everyStatusIsOpenAisAndAnUnknownOneKeepsPollersPolling(String status, BatchStatus expected) {
+		JobState state = api().state(this.mapper.readTree("{\"id\":\"b\",\"status\":\"" + status + "\"}"));
+		assertThat(state.status()).isEqualTo(expected);
+		assertThat(state.nativeStatus()).isEqualTo(status);
+	}
+
+	@Test
+	void requestsAnExpiredBatchNeverRanAreCountedAsFailed() {
+		JobState state = api().state(this.mapper.readTree("""
+				{"id":"b","status":"expired","request_counts":{"total":5,"completed":2,"failed":1},
+				 "created_at":1700000000,"finalized_at":"2023-11-15T22:13:20Z"}"""));
+		assertThat(state.counts().failed()).isEqualTo(3);
+		assertThat(state.counts().expired()).isEqualTo(2);
+		assertThat(state.times().expiredAt()).isEqualTo(1_700_086_400L);
+	}
+
 	@Test
 	void aCreateBodyOver200MbIsRefusedBeforeAnythingIsSent() {
-		ProviderProperties properties = new Binder(new MapConfigurationPropertySource(
-				Map.of("base-url", this.upstream.url("/").toString(), "api-key", "sk-or")))
-			.bindOrCreate("", ProviderProperties.class);
-		OpenRouterApi api = new OpenRouterApi(new JobClient("openrouter",
-				WebClient.create(this.upstream.url("/").toString()), properties, this.mapper), this.mapper);
+		OpenRouterApi api = api();
 		String megabyte = "x".repeat(1024 * 1024);
 		JobSubmission submission = new JobSubmission(() -> Flux.range(0, 201).map((i) -> {
 			ObjectNode body = this.mapper.createObjectNode();
