@@ -70,6 +70,21 @@ public final class CompletionWindows {
 	}
 
 	/**
+	 * How long a window lasts.
+	 * @param window a window in hours or days, such as {@code 24h} or {@code 7d}
+	 * @return its length in seconds
+	 * @throws IllegalArgumentException for any other form
+	 */
+	public static long seconds(String window) {
+		Matcher matcher = DURATION.matcher(window);
+		if (!matcher.matches()) {
+			throw new IllegalArgumentException("not a window in hours or days: " + window);
+		}
+		long amount = Long.parseLong(matcher.group(1));
+		return matcher.group(2).equals("h") ? amount * 3600 : amount * 86_400;
+	}
+
+	/**
 	 * What is accepted, for error messages and the providers list.
 	 * @return such as {@code 24h} or {@code 24h to 7d (hours or days)}
 	 */

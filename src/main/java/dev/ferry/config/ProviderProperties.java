@@ -42,6 +42,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * deployment instead of a model (azure)
  * @param accountId the account the provider's batch API lives under, for providers whose
  * paths name one (fireworks)
+ * @param maxConcurrency the most requests a replica has in flight to the provider for
+ * batches Ferry runs itself
  */
 public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
@@ -50,7 +52,8 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		@DefaultValue("30s") Duration maxIdleTime, @DefaultValue @Valid Retry retry,
 		@DefaultValue @Valid StatusCache statusCache, @DefaultValue("5s") Duration processingTime,
 		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
-		@DefaultValue Map<String, String> deployments, @Nullable String accountId) {
+		@DefaultValue Map<String, String> deployments, @Nullable String accountId,
+		@DefaultValue("8") @Min(1) @Max(1000) int maxConcurrency) {
 
 	/**
 	 * The cache that absorbs polling storms. Concurrent retrieves of one batch share one
@@ -103,7 +106,7 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		return new ProviderProperties(this.type, url, this.apiKey, this.apiKeys, this.connectTimeout,
 				this.responseTimeout, this.maxConnections, this.pendingAcquireMaxCount, this.pendingAcquireTimeout,
 				this.maxIdleTime, this.retry, this.statusCache, this.processingTime, this.apiVersion,
-				this.defaultMaxTokens, this.deployments, this.accountId);
+				this.defaultMaxTokens, this.deployments, this.accountId, this.maxConcurrency);
 	}
 
 	/**

@@ -100,6 +100,17 @@ public final class HeldFiles {
 			.onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
 	}
 
+	/**
+	 * Streams a file's bytes from an offset, which must be a line start.
+	 * @param nativeId the file
+	 * @param offset the first byte to read
+	 * @return the bytes; a 404 if the file does not exist
+	 */
+	public Flux<DataBuffer> content(String nativeId, long offset) {
+		return this.blobs.read(contentKey(nativeId), offset)
+			.onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
+	}
+
 	public Mono<FileDeleted> delete(String nativeId) {
 		return retrieve(nativeId).then(this.blobs.delete(contentKey(nativeId)))
 			.then(this.blobs.delete(recordKey(nativeId)))

@@ -43,7 +43,13 @@ public final class InputLines {
 		return JsonLines.frame(content, this.maxLineBytes).map((line) -> request(line, endpoint));
 	}
 
-	private InputRequest request(JsonLine line, String endpoint) {
+	/**
+	 * Reads one framed line into a request, checking its envelope.
+	 * @param line the line
+	 * @param endpoint the batch endpoint, which its {@code url} must name
+	 * @return the request; a 400 naming the line if it is wrong
+	 */
+	public InputRequest request(JsonLine line, String endpoint) {
 		String where = "input file line " + line.number();
 		JsonNode node;
 		try {

@@ -105,6 +105,10 @@ abstract class Replica extends Dispatcher {
 			return scriptedAnswer;
 		}
 		try {
+			MockResponse early = answerConcurrently(request);
+			if (early != null) {
+				return early;
+			}
 			synchronized (this) {
 				return answer(request);
 			}
@@ -113,6 +117,16 @@ abstract class Replica extends Dispatcher {
 			this.violations.add(request.getMethod() + " " + request.getTarget() + ": " + refusal.getMessage());
 			return refusal.response;
 		}
+	}
+
+	/**
+	 * Runs before {@link #answer}, outside the replica's lock, so that slow requests can
+	 * overlap; by default it does nothing.
+	 * @param request the request
+	 * @return an answer, or {@code null} to go on to {@link #answer}
+	 */
+	protected @org.jspecify.annotations.Nullable MockResponse answerConcurrently(RecordedRequest request) {
+		return null;
 	}
 
 	/**
