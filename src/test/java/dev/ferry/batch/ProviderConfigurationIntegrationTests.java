@@ -105,8 +105,9 @@ class ProviderConfigurationIntegrationTests {
 	void aNameWithNoFamilyStopsFerryListingTheFamilies() {
 		assertThatThrownBy(() -> start("--ferry.providers.gemini.api-key=sk")).rootCause()
 			.hasMessageContaining("ferry.providers.gemini: 'gemini' is no provider family and no type is set")
-			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, fireworks, groq, mistral, nebius, "
-					+ "openai, openrouter, parasail, perplexity, sandbox, xai");
+			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, executed, fireworks, groq, "
+					+ "huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, sandbox, sgl, "
+					+ "vllm, xai");
 	}
 
 	@Test
@@ -121,6 +122,13 @@ class ProviderConfigurationIntegrationTests {
 		assertThatThrownBy(() -> start("--ferry.providers.azure.api-key=key")).rootCause()
 			.hasMessageContaining("ferry.providers.azure.base-url must be set: family 'azure' has no public base URL")
 			.hasMessageContaining("https://{resource}.openai.azure.com/openai/v1");
+	}
+
+	@Test
+	void aSelfHostedServerNeedsItsUrl() {
+		assertThatThrownBy(() -> start("--ferry.providers.vllm.max-concurrency=4")).rootCause()
+			.hasMessageContaining("ferry.providers.vllm.base-url must be set")
+			.hasMessageContaining("http://vllm:8000/v1");
 	}
 
 	@Test
