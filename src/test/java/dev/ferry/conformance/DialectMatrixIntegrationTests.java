@@ -48,10 +48,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Every id any dialect hands out works in every other: on providers {@code openai},
  * {@code anthropic}, {@code azure}, {@code sandbox} and the five with batch formats of
  * their own ({@code mistral}, {@code xai}, {@code openrouter}, {@code cohere},
- * {@code fireworks}), a batch created through each dialect (the unified API, the official
- * OpenAI SDK, the official Anthropic SDK) is retrieved, has its results read, and is
- * deleted through each dialect, and a second one is cancelled through it. The OpenAI API
- * has no batch delete: through it, a batch's input file is deleted.
+ * {@code fireworks}) and one whose batches Ferry runs itself ({@code vllm}), a batch
+ * created through each dialect (the unified API, the official OpenAI SDK, the official
+ * Anthropic SDK) is retrieved, has its results read, and is deleted through each dialect,
+ * and a second one is cancelled through it. The OpenAI API has no batch delete: through
+ * it, a batch's input file is deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
@@ -71,10 +72,16 @@ class DialectMatrixIntegrationTests {
 			new XaiReplica("xai-key"), "openrouter", new OpenRouterReplica("sk-or-key"), "cohere",
 			new CohereReplica("co-key"), "fireworks", new FireworksReplica("fw-key"));
 
-	private static final Map<String, String> MODELS = Map.of("openai", "gpt-4o-mini", "azure", "gpt-4o-mini",
-			"anthropic", "claude-haiku-4-5", "sandbox", "echo-1", "mistral", "mistral-small-latest", "xai",
-			"grok-4-fast", "openrouter", "openai/gpt-4o-mini", "cohere", "command-a-03-2025", "fireworks",
-			"accounts/fireworks/models/llama-v3p1-8b-instruct");
+	/** A server without a batch API, whose batches Ferry runs itself. */
+	static final SyncReplica vllm = new SyncReplica(java.time.Duration.ofMillis(5));
+
+	private static final Map<String, String> MODELS = Map.ofEntries(Map.entry("openai", "gpt-4o-mini"),
+			Map.entry("azure", "gpt-4o-mini"), Map.entry("anthropic", "claude-haiku-4-5"),
+			Map.entry("sandbox", "echo-1"), Map.entry("mistral", "mistral-small-latest"),
+			Map.entry("xai", "grok-4-fast"), Map.entry("openrouter", "openai/gpt-4o-mini"),
+			Map.entry("cohere", "command-a-03-2025"),
+			Map.entry("fireworks", "accounts/fireworks/models/llama-v3p1-8b-instruct"),
+			Map.entry("vllm", "meta-llama/Llama-3.1-8B-Instruct"));
 
 	/** Providers whose API has no batch cancel: Ferry refuses one up front. */
 	private static final Set<String> NO_CANCEL = Set.of("openrouter", "fireworks");
@@ -100,6 +107,8 @@ class DialectMatrixIntegrationTests {
 		registry.add("ferry.providers.anthropic.base-url", anthropic::baseUrl);
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-key");
 		registry.add("ferry.providers.sandbox.processing-time", () -> "400ms");
+		registry.add("ferry.providers.vllm.base-url", vllm::baseUrl);
+		registry.add("ferry.executed.poll-interval", () -> "50ms");
 		jobs.forEach((name, replica) -> {
 			replica.register(registry, name);
 		});
@@ -110,7 +119,8 @@ class DialectMatrixIntegrationTests {
 
 	static Stream<Arguments> matrix() {
 		return Stream
-			.of("openai", "anthropic", "azure", "sandbox", "mistral", "xai", "openrouter", "cohere", "fireworks")
+			.of("openai", "anthropic", "azure", "sandbox", "mistral", "xai", "openrouter", "cohere", "fireworks",
+					"vllm")
 			.flatMap((provider) -> Stream.of("unified", "openai", "anthropic")
 				.flatMap((creator) -> Stream.of("unified", "openai", "anthropic")
 					.map((follower) -> Arguments.of(provider, creator, follower))));
@@ -120,6 +130,7 @@ class DialectMatrixIntegrationTests {
 	void clearLogs() {
 		List.of(openAi, azure, anthropic).forEach(Replica::clearLog);
 		jobs.values().forEach(Replica::clearLog);
+		vllm.clearLog();
 	}
 
 	@AfterEach
@@ -232,7 +243,11 @@ class DialectMatrixIntegrationTests {
 	}
 
 	private Status awaitEnd(Dialect dialect, String provider, String id) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		return awaitEnd(dialect, provider, id, Duration.ofSeconds(20));
+	}
+
+	private Status awaitEnd(Dialect dialect, String provider, String id, Duration within) throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
 		while (System.nanoTime() < deadline) {
 			Status status = dialect.retrieve(provider, id);
 			if (status.ended()) {
