@@ -18,6 +18,7 @@ import dev.ferry.files.HeldFiles;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.upstream.UpstreamClients;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -41,13 +42,16 @@ class ExecutedFamilies {
 
 	private final int maxLineBytes;
 
+	private final Clock clock;
+
 	ExecutedFamilies(WebClient.Builder builder, JsonMapper mapper, BlobStore blobs, ExecutedProperties settings,
-			FerryProperties properties) {
+			FerryProperties properties, ObjectProvider<Clock> clock) {
 		this.builder = builder;
 		this.mapper = mapper;
 		this.blobs = blobs;
 		this.settings = settings;
 		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
+		this.clock = clock.getIfAvailable(Clock::systemUTC);
 	}
 
 	@Bean
@@ -110,7 +114,7 @@ class ExecutedFamilies {
 								ExecutedFamilies.this.maxLineBytes, Clock.systemUTC()),
 						new ExecutedStore(ExecutedFamilies.this.blobs, ExecutedFamilies.this.mapper), caller,
 						ExecutedFamilies.this.settings, properties.maxConcurrency(), ExecutedFamilies.this.maxLineBytes,
-						ExecutedFamilies.this.mapper, Clock.systemUTC());
+						ExecutedFamilies.this.mapper, ExecutedFamilies.this.clock);
 			}
 
 		};
