@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -34,11 +35,13 @@ import tools.jackson.databind.JsonNode;
  * @param nativeIdPrefixes id prefixes only this family mints, which route an id to it
  * @param cancels whether the provider can cancel a batch; otherwise Ferry refuses a
  * cancel before it goes upstream
+ * @param unsupported why no batch can run on the provider at all, and what to do instead;
+ * {@code null} for every provider that runs batches
  */
 public record ProviderDescriptor(String family, Format format, boolean nativeBatches, boolean filesApi,
 		boolean inlineRequests, Set<String> endpoints, CompletionWindows windows, Pattern idPattern, long maxLines,
 		long maxFileBytes, Auth auth, boolean listFilteredServerSide, Set<String> refusedCreateFields,
-		Set<String> refusedUploadFields, List<String> nativeIdPrefixes, boolean cancels) {
+		Set<String> refusedUploadFields, List<String> nativeIdPrefixes, boolean cancels, @Nullable String unsupported) {
 
 	/** The id alphabet of OpenAI-style providers. */
 	public static final Pattern OPENAI_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
@@ -60,10 +63,23 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 	 * @throws ApiError 400 naming the provider and the endpoints it runs
 	 */
 	public void checkEndpoint(String provider, String endpoint) {
+		if (this.unsupported != null) {
+			throw unsupported(provider);
+		}
 		if (!this.endpoints.contains(endpoint)) {
 			throw ApiError.invalid("endpoint", "endpoint: '" + endpoint + "' is not run by provider '" + provider
 					+ "' (it runs: " + String.join(", ", new TreeSet<>(this.endpoints)) + ")");
 		}
+	}
+
+	/**
+	 * The error for any batch operation on a provider that cannot run batches.
+	 * @param provider the provider name
+	 * @return a 400 {@code unsupported_operation} saying why and what to do instead
+	 */
+	public ApiError unsupported(String provider) {
+		return new ApiError(400, ApiError.INVALID_REQUEST, "unsupported_operation",
+				"provider '" + provider + "' cannot run batches: " + this.unsupported, null, provider);
 	}
 
 	/**
@@ -195,6 +211,8 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 
 		private boolean cancels = true;
 
+		private @Nullable String unsupported;
+
 		private Builder(String family) {
 			this.family = family;
 		}
@@ -270,11 +288,16 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 			return this;
 		}
 
+		public Builder unsupported(String why) {
+			this.unsupported = why;
+			return this;
+		}
+
 		public ProviderDescriptor build() {
 			return new ProviderDescriptor(this.family, this.format, this.nativeBatches, this.filesApi,
 					this.inlineRequests, this.endpoints, this.windows, this.idPattern, this.maxLines, this.maxFileBytes,
 					this.auth, this.listFilteredServerSide, this.refusedCreateFields, this.refusedUploadFields,
-					this.nativeIdPrefixes, this.cancels);
+					this.nativeIdPrefixes, this.cancels, this.unsupported);
 		}
 
 	}

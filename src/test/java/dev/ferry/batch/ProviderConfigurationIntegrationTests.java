@@ -52,6 +52,7 @@ class ProviderConfigurationIntegrationTests {
 		registry.add("ferry.providers.research.type", () -> "azure");
 		registry.add("ferry.providers.research.base-url", () -> "https://research.openai.azure.com/openai/v1");
 		registry.add("ferry.providers.openrouter.api-key", () -> "sk-or-secret");
+		registry.add("ferry.providers.elevenlabs.api-key", () -> "xi-secret");
 	}
 
 	@Test
@@ -93,6 +94,28 @@ class ProviderConfigurationIntegrationTests {
 	}
 
 	@Test
+	void aProviderWithNoTextApiRefusesEveryBatchCallSayingWhatToDoInstead() {
+		for (var call : List.of(
+				this.web.post()
+					.uri("/v1/batches")
+					.header("Authorization", GatewayKey.BEARER)
+					.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+					.bodyValue("{\"model\":\"elevenlabs/eleven_v3\",\"endpoint\":\"/v1/chat/completions\","
+							+ "\"requests\":[{\"custom_id\":\"a\",\"params\":{\"messages\":[]}}]}"),
+				this.web.get().uri("/v1/batches?provider=elevenlabs").header("Authorization", GatewayKey.BEARER))) {
+			call.exchange()
+				.expectStatus()
+				.isBadRequest()
+				.expectBody()
+				.jsonPath("$.error.code")
+				.isEqualTo("unsupported_operation")
+				.jsonPath("$.error.message")
+				.value((String message) -> assertThat(message).contains("provider 'elevenlabs' cannot run batches",
+						"another provider"));
+		}
+	}
+
+	@Test
 	void theListShowsNoKeyAndOnlyTheProvidersAGatewayKeyMayUse() {
 		String all = providerList(GatewayKey.BEARER);
 		assertThat(all).doesNotContain("gsk-secret-groq");
@@ -105,9 +128,9 @@ class ProviderConfigurationIntegrationTests {
 	void aNameWithNoFamilyStopsFerryListingTheFamilies() {
 		assertThatThrownBy(() -> start("--ferry.providers.gemini.api-key=sk")).rootCause()
 			.hasMessageContaining("ferry.providers.gemini: 'gemini' is no provider family and no type is set")
-			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, executed, fireworks, groq, "
-					+ "huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, sandbox, sgl, "
-					+ "vllm, xai");
+			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, elevenlabs, executed, fireworks, "
+					+ "groq, huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, runway, "
+					+ "sandbox, sgl, vllm, xai");
 	}
 
 	@Test
