@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,8 +45,11 @@ class ExecutedFamilies {
 
 	private final Clock clock;
 
+	private final MeterRegistry meters;
+
 	ExecutedFamilies(WebClient.Builder builder, JsonMapper mapper, BlobStore blobs, ExecutedProperties settings,
-			FerryProperties properties, ObjectProvider<Clock> clock) {
+			FerryProperties properties, ObjectProvider<Clock> clock, MeterRegistry meters) {
+		this.meters = meters;
 		this.builder = builder;
 		this.mapper = mapper;
 		this.blobs = blobs;
@@ -107,8 +111,8 @@ class ExecutedFamilies {
 			@Override
 			public BatchProvider create(String provider, ProviderProperties properties) {
 				WebClient client = UpstreamClients.create(provider, properties, ExecutedFamilies.this.builder);
-				LineCaller caller = new LineCaller(client, new KeyRotation(properties.keys()),
-						ExecutedFamilies.this.mapper, ExecutedFamilies.this.settings);
+				LineCaller caller = new LineCaller(provider, client, new KeyRotation(properties.keys()),
+						ExecutedFamilies.this.mapper, ExecutedFamilies.this.settings, ExecutedFamilies.this.meters);
 				return new ExecutedProvider(provider, descriptor,
 						new HeldFiles(provider, ExecutedFamilies.this.blobs, ExecutedFamilies.this.mapper,
 								ExecutedFamilies.this.maxLineBytes, Clock.systemUTC()),

@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -56,6 +58,8 @@ import org.springframework.http.codec.multipart.PartEvent;
 public final class ExecutedProvider implements BatchProvider {
 
 	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
+
+	private static final Log logger = LogFactory.getLog(ExecutedProvider.class);
 
 	private final String name;
 
@@ -163,7 +167,10 @@ public final class ExecutedProvider implements BatchProvider {
 				Plan plan = new Plan(id, request.endpoint(), planning.model, fileId, request.completionWindow(),
 						request.metadata(), now, now + CompletionWindows.seconds(request.completionWindow()),
 						planning.count, List.copyOf(planning.offsets), chunkSize);
-				return this.store.create(this.name, plan).then(present(plan));
+				return this.store.create(this.name, plan)
+					.doOnSuccess((created) -> logger.info("Executed batch " + id + " of provider '" + this.name
+							+ "' planned: " + plan.lines() + " lines in " + plan.chunks() + " chunks"))
+					.then(present(plan));
 			}));
 	}
 

@@ -10,6 +10,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import dev.ferry.auth.KeyRotation;
 
 import org.springframework.http.HttpHeaders;
@@ -45,11 +50,17 @@ final class LineCaller {
 
 	private final AtomicLong retried = new AtomicLong();
 
-	LineCaller(WebClient client, KeyRotation keys, JsonMapper mapper, ExecutedProperties settings) {
+	private final AtomicLong inFlight = new AtomicLong();
+
+	private final Meters meters;
+
+	LineCaller(String provider, WebClient client, KeyRotation keys, JsonMapper mapper, ExecutedProperties settings,
+			MeterRegistry registry) {
 		this.client = client;
 		this.keys = keys;
 		this.mapper = mapper;
 		this.settings = settings;
+		this.meters = new Meters(provider, registry, this.inFlight);
 	}
 
 	/**
@@ -60,7 +71,7 @@ final class LineCaller {
 	 * @return the OpenAI output line (a 2xx answer) or error line
 	 */
 	Mono<ObjectNode> call(String customId, String endpoint, JsonNode body) {
-		return attempt(customId, endpoint, body, 0, 0);
+		return attempt(customId, endpoint, body, 0, 0).doOnNext(this.meters::line);
 	}
 
 	/** Retries made so far, for metrics and tests. */
@@ -72,27 +83,38 @@ final class LineCaller {
 		long wait = this.pausedUntil.get() - System.currentTimeMillis();
 		Mono<Void> pause = (wait > 0) ? Mono.delay(Duration.ofMillis(wait)).then() : Mono.empty();
 		String key = this.keys.next();
-		return pause.then(this.client.post()
-			.uri(path(endpoint))
-			.contentType(MediaType.APPLICATION_JSON)
-			.accept(MediaType.APPLICATION_JSON)
-			.headers((headers) -> {
-				if (key != null) {
-					headers.setBearerAuth(key);
-				}
-			})
-			.bodyValue(this.mapper.writeValueAsBytes(body))
-			.exchangeToMono((response) -> response.bodyToMono(byte[].class)
-				.defaultIfEmpty(new byte[0])
-				.map((bytes) -> new Answer(response.statusCode().value(), bytes, retryAfter(response))))
-			.onErrorResume((failure) -> Mono.just(Answer.failed(failure)))).flatMap((answer) -> {
+		return pause.then(Mono.defer(() -> {
+			this.inFlight.incrementAndGet();
+			return Mono.just(System.nanoTime());
+		}))
+			.flatMap((started) -> this.client.post()
+				.uri(path(endpoint))
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.APPLICATION_JSON)
+				.headers((headers) -> {
+					if (key != null) {
+						headers.setBearerAuth(key);
+					}
+				})
+				.bodyValue(this.mapper.writeValueAsBytes(body))
+				.exchangeToMono((response) -> response.bodyToMono(byte[].class)
+					.defaultIfEmpty(new byte[0])
+					.map((bytes) -> new Answer(response.statusCode().value(), bytes, retryAfter(response))))
+				.onErrorResume((failure) -> Mono.just(Answer.failed(failure)))
+				.doFinally((signal) -> {
+					this.inFlight.decrementAndGet();
+					this.meters.latency(System.nanoTime() - started);
+				}))
+			.flatMap((answer) -> {
 				if (answer.rateLimited() && limited < MAX_RATE_LIMITED) {
 					pauseFor((answer.retryAfter() != null) ? answer.retryAfter() : backoff(limited));
 					this.retried.incrementAndGet();
+					this.meters.retry("rate_limited");
 					return attempt(customId, endpoint, body, failures, limited + 1);
 				}
 				if (answer.retryable() && failures + 1 < this.settings.maxAttempts()) {
 					this.retried.incrementAndGet();
+					this.meters.retry("failed");
 					return Mono.delay(backoff(failures)).then(attempt(customId, endpoint, body, failures + 1, limited));
 				}
 				return Mono.just(line(customId, answer));
@@ -201,6 +223,60 @@ final class LineCaller {
 			matched += part.group().length();
 		}
 		return (matched == text.trim().length() && matched > 0) ? Duration.ofMillis((long) millis) : null;
+	}
+
+	/**
+	 * The runner's meters for one provider: lines answered by outcome, retries by reason,
+	 * upstream latency, and requests in flight.
+	 */
+	private static final class Meters {
+
+		private final Counter succeeded;
+
+		private final Counter failed;
+
+		private final Counter rateLimited;
+
+		private final Counter retriedAfterFailure;
+
+		private final Timer latency;
+
+		Meters(String provider, MeterRegistry registry, AtomicLong inFlight) {
+			this.succeeded = Counter.builder("ferry.executed.lines")
+				.tag("provider", provider)
+				.tag("outcome", "succeeded")
+				.register(registry);
+			this.failed = Counter.builder("ferry.executed.lines")
+				.tag("provider", provider)
+				.tag("outcome", "failed")
+				.register(registry);
+			this.rateLimited = Counter.builder("ferry.executed.retries")
+				.tag("provider", provider)
+				.tag("reason", "rate_limited")
+				.register(registry);
+			this.retriedAfterFailure = Counter.builder("ferry.executed.retries")
+				.tag("provider", provider)
+				.tag("reason", "failed")
+				.register(registry);
+			this.latency = Timer.builder("ferry.executed.upstream").tag("provider", provider).register(registry);
+			Gauge.builder("ferry.executed.in_flight", inFlight, AtomicLong::get)
+				.tag("provider", provider)
+				.register(registry);
+		}
+
+		void line(ObjectNode line) {
+			int status = line.path("response").path("status_code").asInt(0);
+			((status >= 200 && status < 300) ? this.succeeded : this.failed).increment();
+		}
+
+		void retry(String reason) {
+			(reason.equals("rate_limited") ? this.rateLimited : this.retriedAfterFailure).increment();
+		}
+
+		void latency(long nanos) {
+			this.latency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+		}
+
 	}
 
 	/** One answer, or the failure to get one. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
+import io.micrometer.core.instrument.MeterRegistry;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,9 @@ class ExecutedBatchLifecycleIntegrationTests {
 	@Autowired
 	MovableClock clock;
 
+	@Autowired
+	MeterRegistry meters;
+
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) throws Exception {
 		server.setDispatcher(upstream);
@@ -86,6 +90,13 @@ class ExecutedBatchLifecycleIntegrationTests {
 		assertThat(upstream.calls.get() - callsAtCancel).as("calls after the cancel: those in flight and a poll's")
 			.isLessThanOrEqualTo(10);
 		assertAccountedFor(client, done, "batch_cancelled");
+		assertThat(this.meters.get("ferry.executed.lines")
+			.tags("provider", "vllm", "outcome", "succeeded")
+			.counter()
+			.count()).as("lines answered, metered").isGreaterThanOrEqualTo(done.requestCounts().get().completed());
+		assertThat(this.meters.get("ferry.executed.upstream").tag("provider", "vllm").timer().count())
+			.isGreaterThanOrEqualTo(done.requestCounts().get().completed());
+		assertThat(this.meters.get("ferry.executed.in_flight").tag("provider", "vllm").gauge().value()).isZero();
 	}
 
 	@Test
