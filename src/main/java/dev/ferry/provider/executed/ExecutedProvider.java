@@ -212,10 +212,11 @@ public final class ExecutedProvider implements BatchProvider {
 			.then(present(plan)));
 	}
 
-	/** Deletes an ended batch's input file; its results stay until the store sweeps. */
+	/** Deletes an ended batch: its input file, then everything Ferry kept of its run. */
 	@Override
 	public Mono<BatchDeleted> deleteBatch(String batchId) {
-		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()));
+		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()))
+			.flatMap((deleted) -> this.store.delete(this.name, batchId).thenReturn(deleted));
 	}
 
 	@Override

@@ -131,6 +131,20 @@ final class ExecutedStore {
 			.map((found) -> Long.parseLong(new String(found.bytes(), StandardCharsets.US_ASCII)));
 	}
 
+	/**
+	 * Deletes a batch's plan and everything of its run: results, counts, leases and
+	 * markers.
+	 */
+	Mono<Void> delete(String provider, String id) {
+		String batch = base(provider) + id + "/";
+		return Flux.just("results", "counts", "leases")
+			.concatMap((folder) -> names(batch + folder)
+				.concatMap((name) -> this.blobs.delete(batch + folder + "/" + name)))
+			.thenMany(Flux.just("cancel", "expired", "ended").concatMap((marker) -> this.blobs.delete(batch + marker)))
+			.then(this.blobs.delete(base(provider) + "open/" + id))
+			.then(this.blobs.delete(planKey(provider, id)));
+	}
+
 	private Flux<String> names(String folder) {
 		return this.blobs.list(folder);
 	}
