@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.openai.client.OpenAIClient;
 import com.openai.errors.BadRequestException;
@@ -111,7 +110,8 @@ class JobStyleProvidersIntegrationTests {
 		JsonNode unified = unified("mistral", id);
 		assertThat(unified.path("status").asString()).isEqualTo("in_progress");
 		assertThat(unified.path("processing_status").asString()).as("Mistral's own status").isEqualTo("RUNNING");
-		assertThat(await(client, id).status()).isEqualTo(Batch.Status.COMPLETED);
+		assertThat(OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20)).status())
+			.isEqualTo(Batch.Status.COMPLETED);
 	}
 
 	@Test
@@ -144,15 +144,15 @@ class JobStyleProvidersIntegrationTests {
 		RecordedRequest create = xai.received().get(1);
 		assertThat(body(create)).isEqualTo(this.mapper.readTree("{\"name\":\"" + body(create).path("name").asString()
 				+ "\",\"input_file_id\":\"" + body(create).path("input_file_id").asString() + "\"}"));
-		Batch done = await(client, id);
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
 		assertThat(done.requestCounts().get().completed()).isEqualTo(4);
 		xai.clearLog();
 		List<String> customIds = new ArrayList<>();
-		lines(client, done.outputFileId().get()).forEach((line) -> {
+		OpenAiBatches.lines(client, done.outputFileId().get()).forEach((line) -> {
 			customIds.add(line.path("custom_id").asString());
 			assertThat(line.at("/response/body/choices/0/message/content").asString()).startsWith("echo: ");
 		});
-		List<JsonNode> errors = lines(client, done.errorFileId().get());
+		List<JsonNode> errors = OpenAiBatches.lines(client, done.errorFileId().get());
 		assertThat(customIds).containsExactly("q0", "q1", "q3", "q4");
 		assertThat(errors).singleElement()
 			.satisfies((line) -> assertThat(line.at("/error/message").asString()).isEqualTo("the replica refused it"));
@@ -176,8 +176,9 @@ class JobStyleProvidersIntegrationTests {
 					+ "{\"custom_id\":\"q0\",\"body\":{\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}},"
 					+ "{\"custom_id\":\"q1\",\"body\":{\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"b\"}]}}]}");
 		assertThat(create.getHeaders().get("Content-Length")).isEqualTo(Integer.toString(sent.length()));
-		Batch done = await(client, id);
-		assertThat(lines(client, done.outputFileId().get())).extracting((line) -> line.path("custom_id").asString())
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get()))
+			.extracting((line) -> line.path("custom_id").asString())
 			.containsExactly("q0", "q1");
 	}
 
@@ -209,9 +210,9 @@ class JobStyleProvidersIntegrationTests {
 		assertThat(body(received.get(3)))
 			.isEqualTo(this.mapper.readTree("{\"name\":\"" + body(received.get(3)).path("name").asString()
 					+ "\",\"input_dataset_id\":\"" + datasetOf(received) + "\",\"model\":\"command-a-03-2025\"}"));
-		Batch done = await(client, id);
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
 		cohere.clearLog();
-		List<JsonNode> output = lines(client, done.outputFileId().get());
+		List<JsonNode> output = OpenAiBatches.lines(client, done.outputFileId().get());
 		assertThat(output).extracting((line) -> line.path("custom_id").asString())
 			.containsExactly("q0", "q1", "q3", "q4");
 		assertThat(output.get(3).at("/response/body/choices/0/message/content").asString()).isEqualTo("echo: e");
@@ -219,7 +220,7 @@ class JobStyleProvidersIntegrationTests {
 		assertThat(cohere.received()).filteredOn((request) -> request.getUrl().encodedPath().startsWith("/parts/"))
 			.as("five rows in parts of two")
 			.hasSize(3);
-		assertThat(lines(client, done.errorFileId().get())).singleElement()
+		assertThat(OpenAiBatches.lines(client, done.errorFileId().get())).singleElement()
 			.satisfies((line) -> assertThat(line.at("/error/message").asString()).isEqualTo("the replica refused it"));
 	}
 
@@ -252,10 +253,10 @@ class JobStyleProvidersIntegrationTests {
 			.orElseThrow());
 		assertThat(job.path("input_type").asString()).as("from the create body").isEqualTo("classification");
 		assertThat(job.path("model").asString()).isEqualTo("embed-v4.0");
-		Batch done = await(client, created.id());
+		Batch done = OpenAiBatches.awaitEnd(client, created.id(), Duration.ofSeconds(20));
 		assertThat(done.requestCounts().get().total()).as("embed jobs count no rows: Ferry counted them").isEqualTo(2);
 		assertThat(done.requestCounts().get().completed()).isEqualTo(2);
-		assertThat(lines(client, done.outputFileId().get())).hasSize(2).allSatisfy((line) -> {
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).hasSize(2).allSatisfy((line) -> {
 			assertThat(line.at("/response/body/object").asString()).isEqualTo("list");
 			assertThat(line.at("/response/body/data/0/embedding")).hasSize(2);
 		});
@@ -305,11 +306,12 @@ class JobStyleProvidersIntegrationTests {
 				body(received.get(2)).path("displayName").asString(), FireworksReplica.ACCOUNT, jobId,
 				FireworksReplica.ACCOUNT, jobId)));
 		OpenAIClient client = OpenAiClients.ferry(this.port, "fireworks");
-		Batch done = await(client, id);
-		assertThat(lines(client, done.outputFileId().get())).extracting((line) -> line.path("custom_id").asString())
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get()))
+			.extracting((line) -> line.path("custom_id").asString())
 			.as("four results in two files of two")
 			.containsExactly("req-0", "req-1", "req-3", "req-4");
-		assertThat(lines(client, done.errorFileId().get())).singleElement()
+		assertThat(OpenAiBatches.lines(client, done.errorFileId().get())).singleElement()
 			.satisfies((line) -> assertThat(line.at("/error/code").asString()).isEqualTo("400"));
 	}
 
@@ -352,27 +354,6 @@ class JobStyleProvidersIntegrationTests {
 	private JsonNode unified(String provider, String id) {
 		return json(
 				gateway().get().uri("/v1/batches/" + id + "?provider=" + provider).exchange().expectStatus().isOk());
-	}
-
-	private Batch await(OpenAIClient client, String id) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (System.nanoTime() < deadline) {
-			Batch batch = client.batches().retrieve(id);
-			if (Set.of("completed", "failed", "expired", "cancelled").contains(batch.status().asString())) {
-				return batch;
-			}
-			Thread.sleep(5);
-		}
-		throw new AssertionError("batch " + id + " did not end");
-	}
-
-	private List<JsonNode> lines(OpenAIClient client, String fileId) throws Exception {
-		try (var content = client.files().content(fileId)) {
-			return new String(content.body().readAllBytes(), StandardCharsets.UTF_8).lines()
-				.filter((line) -> !line.isBlank())
-				.map(this.mapper::readTree)
-				.toList();
-		}
 	}
 
 	private JsonNode body(RecordedRequest request) {

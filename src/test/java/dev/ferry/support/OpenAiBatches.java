@@ -56,4 +56,43 @@ public final class OpenAiBatches {
 			.id();
 	}
 
+	/**
+	 * Polls a batch, as a poller would, until it has ended.
+	 * @param client the client
+	 * @param id the batch id
+	 * @param within how long to wait
+	 * @return the ended batch
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public static com.openai.models.batches.Batch awaitEnd(OpenAIClient client, String id, java.time.Duration within)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		while (System.nanoTime() < deadline) {
+			com.openai.models.batches.Batch batch = client.batches().retrieve(id);
+			if (java.util.Set.of("completed", "failed", "expired", "cancelled").contains(batch.status().asString())) {
+				return batch;
+			}
+			Thread.sleep(20);
+		}
+		throw new AssertionError("batch " + id + " did not end within " + within);
+	}
+
+	/**
+	 * A file's JSONL lines, read through the SDK.
+	 * @param client the client
+	 * @param fileId the file
+	 * @return the lines as JSON
+	 * @throws java.io.IOException if the download fails
+	 */
+	public static List<tools.jackson.databind.JsonNode> lines(OpenAIClient client, String fileId)
+			throws java.io.IOException {
+		tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+		try (var content = client.files().content(fileId)) {
+			return new String(content.body().readAllBytes(), StandardCharsets.UTF_8).lines()
+				.filter((line) -> !line.isBlank())
+				.map(mapper::readTree)
+				.toList();
+		}
+	}
+
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
@@ -90,7 +89,7 @@ class ExecutedBatchFailoverIntegrationTests {
 
 	private void assertEveryLineOnce(ConfigurableApplicationContext replica, String id) throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(port(replica), "vllm");
-		Batch done = awaitEnd(client, id);
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(90));
 		assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
 		assertThat(done.requestCounts().get().completed()).isEqualTo(LINES);
 		Map<String, Integer> seen = new HashMap<>();
@@ -127,18 +126,6 @@ class ExecutedBatchFailoverIntegrationTests {
 			Thread.sleep(20);
 		}
 		throw new AssertionError("batch " + id + " did not reach " + lines + " lines");
-	}
-
-	private Batch awaitEnd(OpenAIClient client, String id) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		while (System.nanoTime() < deadline) {
-			Batch batch = client.batches().retrieve(id);
-			if (Set.of("completed", "failed", "expired", "cancelled").contains(batch.status().asString())) {
-				return batch;
-			}
-			Thread.sleep(100);
-		}
-		throw new AssertionError("batch " + id + " did not end");
 	}
 
 	private ConfigurableApplicationContext replica(List<String> storage) {

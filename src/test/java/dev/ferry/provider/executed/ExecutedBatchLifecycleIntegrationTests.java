@@ -1,15 +1,8 @@
 package dev.ferry.provider.executed;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
@@ -18,10 +11,10 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
+import dev.ferry.support.MutableClock;
 import dev.ferry.support.OpenAiBatches;
 import dev.ferry.support.OpenAiClients;
 
@@ -50,13 +43,11 @@ class ExecutedBatchLifecycleIntegrationTests {
 
 	static final MockWebServer server = MockUpstreams.started();
 
-	private final JsonMapper mapper = JsonMapper.builder().build();
-
 	@LocalServerPort
 	int port;
 
 	@Autowired
-	MovableClock clock;
+	MutableClock clock;
 
 	@Autowired
 	MeterRegistry meters;
@@ -85,7 +76,7 @@ class ExecutedBatchLifecycleIntegrationTests {
 		awaitCompleted(client, id, 20);
 		int callsAtCancel = upstream.calls.get();
 		assertThat(client.batches().cancel(id).status().asString()).isIn("cancelling", "cancelled");
-		Batch done = awaitEnd(client, id);
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(30));
 		assertThat(done.status()).isEqualTo(Batch.Status.CANCELLED);
 		assertThat(upstream.calls.get() - callsAtCancel).as("calls after the cancel: those in flight and a poll's")
 			.isLessThanOrEqualTo(10);
@@ -105,7 +96,7 @@ class ExecutedBatchLifecycleIntegrationTests {
 		String id = create(client, "e");
 		awaitCompleted(client, id, 20);
 		this.clock.advance(Duration.ofHours(25));
-		Batch done = awaitEnd(client, id);
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(30));
 		assertThat(done.status()).isEqualTo(Batch.Status.EXPIRED);
 		assertAccountedFor(client, done, "batch_expired");
 	}
@@ -114,10 +105,10 @@ class ExecutedBatchLifecycleIntegrationTests {
 		long ran = done.requestCounts().get().completed();
 		assertThat(ran).isBetween(20L, (long) LINES - 1);
 		assertThat(ran + done.requestCounts().get().failed()).isEqualTo(LINES);
-		List<JsonNode> errors = lines(client, done.errorFileId().get());
+		List<JsonNode> errors = OpenAiBatches.lines(client, done.errorFileId().get());
 		assertThat(errors).hasSize(LINES - (int) ran)
 			.allSatisfy((line) -> assertThat(line.at("/error/code").asString()).isEqualTo(code));
-		assertThat(lines(client, done.outputFileId().get())).hasSize((int) ran);
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).hasSize((int) ran);
 	}
 
 	private String create(OpenAIClient client, String prefix) {
@@ -139,59 +130,12 @@ class ExecutedBatchLifecycleIntegrationTests {
 		throw new AssertionError("batch " + id + " did not reach " + lines + " lines");
 	}
 
-	private Batch awaitEnd(OpenAIClient client, String id) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (System.nanoTime() < deadline) {
-			Batch batch = client.batches().retrieve(id);
-			if (Set.of("completed", "failed", "expired", "cancelled").contains(batch.status().asString())) {
-				return batch;
-			}
-			Thread.sleep(50);
-		}
-		throw new AssertionError("batch " + id + " did not end");
-	}
-
-	private List<JsonNode> lines(OpenAIClient client, String fileId) throws Exception {
-		try (var content = client.files().content(fileId)) {
-			return new String(content.body().readAllBytes(), StandardCharsets.UTF_8).lines()
-				.filter((line) -> !line.isBlank())
-				.map(this.mapper::readTree)
-				.toList();
-		}
-	}
-
 	@TestConfiguration(proxyBeanMethods = false)
 	static class Clocks {
 
 		@Bean
-		MovableClock clock() {
-			return new MovableClock();
-		}
-
-	}
-
-	/** The system clock, moved on by the test. */
-	static final class MovableClock extends Clock {
-
-		private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-		void advance(Duration by) {
-			this.offset.accumulateAndGet(by, Duration::plus);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.now().plus(this.offset.get());
+		MutableClock clock() {
+			return new MutableClock();
 		}
 
 	}

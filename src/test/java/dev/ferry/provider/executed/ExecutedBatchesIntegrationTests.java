@@ -1,12 +1,10 @@
 package dev.ferry.provider.executed;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
@@ -14,7 +12,6 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
@@ -48,8 +45,6 @@ class ExecutedBatchesIntegrationTests {
 
 	static final MockWebServer server = MockUpstreams.started();
 
-	private final JsonMapper mapper = JsonMapper.builder().build();
-
 	@LocalServerPort
 	int port;
 
@@ -78,14 +73,14 @@ class ExecutedBatchesIntegrationTests {
 		}
 		OpenAIClient client = OpenAiClients.ferry(this.port, "vllm");
 		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines("llama", texts));
-		Batch done = await(client, id, Duration.ofMinutes(3));
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofMinutes(3));
 		assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
 		assertThat(done.requestCounts().get().total()).isEqualTo(LINES);
 		assertThat(done.requestCounts().get().failed()).as("only the requests the server refuses").isEqualTo(10);
 
 		Map<String, Integer> seen = new HashMap<>();
-		List<JsonNode> output = lines(client, done.outputFileId().get());
-		List<JsonNode> errors = lines(client, done.errorFileId().get());
+		List<JsonNode> output = OpenAiBatches.lines(client, done.outputFileId().get());
+		List<JsonNode> errors = OpenAiBatches.lines(client, done.errorFileId().get());
 		output.forEach((line) -> seen.merge(line.path("custom_id").asString(), 1, Integer::sum));
 		errors.forEach((line) -> seen.merge(line.path("custom_id").asString(), 1, Integer::sum));
 		assertThat(seen).as("every request once in output ∪ error").hasSize(LINES);
@@ -102,27 +97,6 @@ class ExecutedBatchesIntegrationTests {
 		assertThat(upstream.calls.get()).as("lines plus the retries the faults caused")
 			.isEqualTo(LINES + upstream.faults.get());
 		assertThat(upstream.faults.get()).isGreaterThan(100);
-	}
-
-	private Batch await(OpenAIClient client, String id, Duration within) throws InterruptedException {
-		long deadline = System.nanoTime() + within.toNanos();
-		while (System.nanoTime() < deadline) {
-			Batch batch = client.batches().retrieve(id);
-			if (Set.of("completed", "failed", "expired", "cancelled").contains(batch.status().asString())) {
-				return batch;
-			}
-			Thread.sleep(200);
-		}
-		throw new AssertionError("batch " + id + " did not end");
-	}
-
-	private List<JsonNode> lines(OpenAIClient client, String fileId) throws Exception {
-		try (var content = client.files().content(fileId)) {
-			return new String(content.body().readAllBytes(), StandardCharsets.UTF_8).lines()
-				.filter((line) -> !line.isBlank())
-				.map(this.mapper::readTree)
-				.toList();
-		}
 	}
 
 }
