@@ -222,7 +222,9 @@ class ChunkRunner implements SmartLifecycle {
 		AtomicReference<BlobVersion> version = new AtomicReference<>(claim.version());
 		AtomicInteger renewals = new AtomicInteger();
 		Duration every = this.settings.leaseDuration().dividedBy(3);
+		// A tick that comes while the store is still answering the last one is dropped.
 		Disposable renewing = Flux.interval(every, every)
+			.onBackpressureDrop()
 			.concatMap((tick) -> store.lease(provider.name(), plan.id(), claim.chunk())
 				.filter((current) -> current.version().equals(version.get()))
 				.flatMap((current) -> store.renew(provider.name(), plan.id(), claim.chunk(),
@@ -234,6 +236,7 @@ class ChunkRunner implements SmartLifecycle {
 				}))
 			.subscribe(null, (failure) -> logger.warn("Renewing a lease failed: " + failure.getMessage()));
 		Disposable watching = Flux.interval(Duration.ZERO, this.settings.pollInterval())
+			.onBackpressureDrop()
 			.concatMap((tick) -> stopReason(provider, plan))
 			.subscribe(stop::set, (failure) -> logger.warn("Watching for a cancel failed: " + failure.getMessage()));
 		InputLines lines = new InputLines(provider.name(), this.mapper, provider.maxLineBytes());

@@ -32,6 +32,14 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  */
 final class ExecutedStore {
 
+	/**
+	 * The ids {@link ExecutedProvider} mints: creation time, a sequence, a random part.
+	 */
+	static final java.util.regex.Pattern BATCH_ID = java.util.regex.Pattern
+		.compile("exec-[0-9a-f]{12}-[0-9a-f]{4}-[0-9a-f]{8}");
+
+	private static final java.util.regex.Pattern CHUNK = java.util.regex.Pattern.compile("[0-9]{1,9}");
+
 	private final BlobStore blobs;
 
 	private final JsonMapper mapper;
@@ -55,20 +63,25 @@ final class ExecutedStore {
 	Flux<String> batches(String provider) {
 		return names(base(provider) + "batches").filter((name) -> name.endsWith(".json"))
 			.map((name) -> name.substring(0, name.length() - ".json".length()))
+			.filter((id) -> BATCH_ID.matcher(id).matches())
 			.sort((a, b) -> b.compareTo(a));
 	}
 
 	Flux<String> open(String provider) {
-		return names(base(provider) + "open");
+		return names(base(provider) + "open").filter((name) -> BATCH_ID.matcher(name).matches());
 	}
 
 	Mono<Void> close(String provider, String id) {
 		return this.blobs.delete(base(provider) + "open/" + id);
 	}
 
-	/** The chunks that have been committed, by number. */
+	/**
+	 * The chunks that have been committed, by number. Only whole numbers count: a store
+	 * may list the temporary object of a write under way (s3proxy does).
+	 */
 	Flux<Integer> committed(String provider, String id) {
-		return names(base(provider) + id + "/results").map(Integer::parseInt);
+		return names(base(provider) + id + "/results").filter((name) -> CHUNK.matcher(name).matches())
+			.map(Integer::parseInt);
 	}
 
 	/**
