@@ -13,6 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
@@ -23,6 +24,7 @@ import dev.ferry.storage.BlobStore;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.PartEvent;
 
 /**
@@ -37,6 +39,8 @@ public final class HeldFiles {
 	public static final String NATIVE_PREFIX = "upload-";
 
 	private static final Set<String> PURPOSES = Set.of("batch");
+
+	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
 
 	private final String provider;
 
@@ -109,6 +113,15 @@ public final class HeldFiles {
 	public Flux<DataBuffer> content(String nativeId, long offset) {
 		return this.blobs.read(contentKey(nativeId), offset)
 			.onErrorMap(BlobNotFoundException.class, (ex) -> notFound(nativeId));
+	}
+
+	/**
+	 * A file's content, for the file-content call: JSONL, with its size.
+	 * @param nativeId the file
+	 * @return the content; a 404 if the file does not exist
+	 */
+	public Mono<FileContent> fileContent(String nativeId) {
+		return retrieve(nativeId).map((file) -> new FileContent(JSONL, file.bytes(), content(nativeId)));
 	}
 
 	public Mono<FileDeleted> delete(String nativeId) {

@@ -52,7 +52,7 @@ public abstract class UpstreamErrors {
 	 * @param value the header value
 	 * @return the wait, or {@code null} when absent or unreadable
 	 */
-	static @Nullable Duration retryAfter(@Nullable String value) {
+	public static @Nullable Duration retryAfter(@Nullable String value) {
 		if (value == null || value.isBlank()) {
 			return null;
 		}

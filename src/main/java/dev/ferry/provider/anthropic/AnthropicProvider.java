@@ -31,7 +31,6 @@ import dev.ferry.files.HeldFiles;
 import dev.ferry.files.InputRequest;
 import dev.ferry.provider.anthropic.KeptBatches.KeptBatch;
 
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.PartEvent;
 
 /**
@@ -43,8 +42,6 @@ import org.springframework.http.codec.multipart.PartEvent;
  * carry the provider and the native id.
  */
 public final class AnthropicProvider implements BatchProvider {
-
-	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
 
 	private final String name;
 
@@ -198,8 +195,7 @@ public final class AnthropicProvider implements BatchProvider {
 		if (ResultFiles.isResultFile(fileId)) {
 			return this.results.content(fileId);
 		}
-		return this.files.retrieve(fileId)
-			.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(fileId)));
+		return this.files.fileContent(fileId);
 	}
 
 	private Mono<Batch> present(JsonNode batch) {

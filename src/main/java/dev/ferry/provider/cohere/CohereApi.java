@@ -185,10 +185,7 @@ final class CohereApi implements JobApi {
 		long total = job.path("num_records").asLong(0);
 		long succeeded = job.path("num_successful_records").asLong(0);
 		long failed = job.path("num_failed_records").asLong(0);
-		long unrun = status.isTerminal() ? Math.max(0, total - succeeded - failed) : 0;
-		RequestCounts counts = new RequestCounts(total, succeeded, failed + unrun, succeeded, 0,
-				(status == BatchStatus.CANCELLED) ? unrun : 0,
-				status.isTerminal() ? 0 : Math.max(0, total - succeeded - failed));
+		RequestCounts counts = JobState.counts(status, total, succeeded, failed, succeeded + failed);
 		long createdAt = created(job);
 		Long updated = JobTimes.seconds(job, "updated_at");
 		Long ended = (updated != null) ? updated : (status.isTerminal() ? createdAt : null);
@@ -252,7 +249,8 @@ final class CohereApi implements JobApi {
 			return Flux.empty();
 		}
 		String model = job.path("model").asString("");
-		long ended = (state(job).times().completedAt() != null) ? state(job).times().completedAt() : created(job);
+		Long completedAt = state(job).times().completedAt();
+		long ended = (completedAt != null) ? completedAt : created(job);
 		boolean embed = job.has("job_id");
 		return this.datasets.rows(output).map((row) -> embed ? embedLine(row, model) : chatLine(row, model, ended));
 	}

@@ -6,12 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -69,8 +70,12 @@ class ChunkRunner implements SmartLifecycle {
 	/** This replica's identity in leases, new on every start. */
 	private final String owner = RandomIds.hex(12);
 
-	/** Leases held by others, with the version first seen and when, to judge expiry. */
-	private final Map<String, Observed> observed = new ConcurrentHashMap<>();
+	/**
+	 * Leases held by others, with the version first seen and when, to judge expiry. A
+	 * lease is looked at on every poll while its chunk is open, so an entry left alone
+	 * for a few lease durations belongs to a chunk that has been committed, and goes.
+	 */
+	private final Cache<String, Observed> observed;
 
 	private final AtomicInteger turn = new AtomicInteger();
 
@@ -85,6 +90,7 @@ class ChunkRunner implements SmartLifecycle {
 		this.settings = settings;
 		this.mapper = mapper;
 		this.clock = clock.getIfAvailable(Clock::systemUTC);
+		this.observed = Caffeine.newBuilder().expireAfterAccess(settings.leaseDuration().multipliedBy(4)).build();
 	}
 
 	@Override
@@ -203,9 +209,9 @@ class ChunkRunner implements SmartLifecycle {
 	 */
 	private boolean expired(String key, VersionedBlob lease) {
 		long now = System.nanoTime();
-		Observed seen = this.observed.compute(key,
-				(k, previous) -> (previous != null && previous.version().equals(lease.version())) ? previous
-						: new Observed(lease.version(), now));
+		Observed seen = this.observed.asMap()
+			.compute(key, (k, previous) -> (previous != null && previous.version().equals(lease.version())) ? previous
+					: new Observed(lease.version(), now));
 		return now - seen.since() > this.settings.leaseDuration().toNanos();
 	}
 
@@ -239,7 +245,7 @@ class ChunkRunner implements SmartLifecycle {
 			.onBackpressureDrop()
 			.concatMap((tick) -> stopReason(provider, plan))
 			.subscribe(stop::set, (failure) -> logger.warn("Watching for a cancel failed: " + failure.getMessage()));
-		InputLines lines = new InputLines(provider.name(), this.mapper, provider.maxLineBytes());
+		InputLines lines = provider.lines();
 		long offset = plan.offsets().get(claim.chunk());
 		long first = (long) claim.chunk() * plan.chunkSize();
 		return stopReason(provider, plan).doOnNext(stop::set)

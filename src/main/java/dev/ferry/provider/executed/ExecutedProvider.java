@@ -3,16 +3,15 @@ package dev.ferry.provider.executed;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.ApiError;
@@ -37,10 +36,13 @@ import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.RandomIds;
 import dev.ferry.batch.RequestCounts;
 import dev.ferry.batch.ResultFiles;
+import dev.ferry.files.CheckedRequests;
 import dev.ferry.files.HeldFiles;
 import dev.ferry.files.InputLines;
+import dev.ferry.files.InputRequest;
 import dev.ferry.provider.executed.ExecutedStore.Counts;
 import dev.ferry.provider.executed.ExecutedStore.Plan;
+import dev.ferry.results.JsonLine;
 import dev.ferry.results.JsonLines;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -130,6 +132,10 @@ public final class ExecutedProvider implements BatchProvider {
 		return this.maxConcurrency;
 	}
 
+	InputLines lines() {
+		return this.lines;
+	}
+
 	int maxLineBytes() {
 		return this.maxLineBytes;
 	}
@@ -150,32 +156,26 @@ public final class ExecutedProvider implements BatchProvider {
 		return this.files.retrieve(fileId)
 			.thenMany(JsonLines.frame(this.files.content(fileId), this.maxLineBytes))
 			.doOnNext((line) -> {
-				planning.check(this.lines.request(line, request.endpoint()), line.number(), this.name);
-				planning.add(line, chunkSize);
+				planning.add(this.lines.request(line, request.endpoint()), line, chunkSize, this.name);
 			})
 			.then(Mono.defer(() -> {
-				if (planning.count == 0) {
-					return Mono.error(refuse("the batch has no requests (expected: at least one)"));
-				}
-				this.descriptor.checkRequestCount(this.name, planning.count, "input_file_id");
+				CheckedRequests checked = planning.checked;
+				checked.requireRequests(this.name);
+				this.descriptor.checkRequestCount(this.name, checked.count(), "input_file_id");
 				long now = this.clock.millis() / 1000;
 				// Ids sort by creation: time, then this replica's sequence within a
 				// millisecond.
 				String id = "exec-"
 						+ String.format("%012x-%04x", this.clock.millis(), this.sequence.getAndIncrement() & 0xffff)
 						+ "-" + RandomIds.hex(4);
-				Plan plan = new Plan(id, request.endpoint(), planning.model, fileId, request.completionWindow(),
+				Plan plan = new Plan(id, request.endpoint(), checked.model(), fileId, request.completionWindow(),
 						request.metadata(), now, now + CompletionWindows.seconds(request.completionWindow()),
-						planning.count, List.copyOf(planning.offsets), chunkSize);
+						checked.count(), List.copyOf(planning.offsets), chunkSize);
 				return this.store.create(this.name, plan)
 					.doOnSuccess((created) -> logger.info("Executed batch " + id + " of provider '" + this.name
 							+ "' planned: " + plan.lines() + " lines in " + plan.chunks() + " chunks"))
 					.then(present(plan));
 			}));
-	}
-
-	private ApiError refuse(String message) {
-		return ApiError.invalid("input_file_id", message).withProvider(this.name);
 	}
 
 	@Override
@@ -272,8 +272,7 @@ public final class ExecutedProvider implements BatchProvider {
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
 		if (!ResultFiles.isResultFile(fileId)) {
-			return this.files.retrieve(fileId)
-				.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(fileId)));
+			return this.files.fileContent(fileId);
 		}
 		boolean output = ResultFiles.isOutput(fileId);
 		String batchId = ResultFiles.batchId(fileId);
@@ -353,46 +352,28 @@ public final class ExecutedProvider implements BatchProvider {
 			.orElse(null);
 	}
 
-	/** What the checking pass learns: the line count, chunk offsets and the one model. */
+	/**
+	 * What the checking pass learns: the requests checked so far, and where each chunk
+	 * starts in the input file.
+	 */
 	private static final class Planning {
 
 		private final List<Long> offsets = new ArrayList<>();
 
-		private long count;
+		private CheckedRequests checked;
 
 		private long lastEnd;
 
-		private String model;
-
-		Planning(String model) {
-			this.model = model;
+		Planning(@Nullable String model) {
+			this.checked = CheckedRequests.start(model);
 		}
 
-		void add(dev.ferry.results.JsonLine line, int chunkSize) {
-			if (this.count % chunkSize == 0) {
+		void add(InputRequest request, JsonLine line, int chunkSize, String provider) {
+			if (this.checked.count() % chunkSize == 0) {
 				this.offsets.add(this.lastEnd);
 			}
-			this.count++;
+			this.checked = this.checked.add(request, provider);
 			this.lastEnd = line.end();
-		}
-
-		void check(dev.ferry.files.InputRequest request, long number, String provider) {
-			if (!request.body().isObject()) {
-				throw ApiError.invalid("input_file_id", "input file line " + number + ": body is not a JSON object")
-					.withProvider(provider);
-			}
-			JsonNode named = request.body().path("model");
-			if (named.isString()) {
-				if (this.model != null && !this.model.equals(named.stringValue())) {
-					throw ApiError
-						.invalid("input_file_id",
-								"input file line " + number + " (custom_id '" + request.customId() + "'): model '"
-										+ named.stringValue() + "' differs from the batch's model '" + this.model
-										+ "' (one model per batch)")
-						.withProvider(provider);
-				}
-				this.model = named.stringValue();
-			}
 		}
 
 	}

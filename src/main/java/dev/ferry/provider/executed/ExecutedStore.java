@@ -14,7 +14,6 @@ import dev.ferry.storage.ConditionalWrite;
 import dev.ferry.storage.VersionedBlob;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
  * Where a batch Ferry runs lives in the blob store, so that every replica sees the same
@@ -176,10 +175,6 @@ final class ExecutedStore {
 
 	private static String countsKey(String provider, String id, int chunk) {
 		return base(provider) + id + "/counts/" + chunk;
-	}
-
-	static DataBuffer wrap(byte[] bytes) {
-		return DefaultDataBufferFactory.sharedInstance.wrap(bytes);
 	}
 
 	/**

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import dev.ferry.auth.KeyRotation;
+import dev.ferry.upstream.UpstreamErrors;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -177,20 +178,7 @@ final class LineCaller {
 		HttpHeaders headers = response.headers().asHttpHeaders();
 		String retryAfter = headers.getFirst(HttpHeaders.RETRY_AFTER);
 		if (retryAfter != null) {
-			try {
-				return Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim())));
-			}
-			catch (NumberFormatException ex) {
-				try {
-					return Duration.between(java.time.Instant.now(),
-							java.time.ZonedDateTime
-								.parse(retryAfter.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-								.toInstant());
-				}
-				catch (java.time.format.DateTimeParseException notADate) {
-					return null;
-				}
-			}
+			return UpstreamErrors.retryAfter(retryAfter);
 		}
 		for (String name : new String[] { "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens" }) {
 			Duration reset = goDuration(headers.getFirst(name));

@@ -189,10 +189,7 @@ final class FireworksApi implements JobApi {
 		long total = progress.path("totalInputRequests").asLong(0);
 		long succeeded = progress.path("successfullyProcessedRequests").asLong(0);
 		long failed = progress.path("failedRequests").asLong(0);
-		long unrun = status.isTerminal() ? Math.max(0, total - succeeded - failed) : 0;
-		RequestCounts counts = new RequestCounts(total, succeeded, failed + unrun, succeeded,
-				(status == BatchStatus.EXPIRED) ? unrun : 0, (status == BatchStatus.CANCELLED) ? unrun : 0,
-				status.isTerminal() ? 0 : Math.max(0, total - succeeded - failed));
+		RequestCounts counts = JobState.counts(status, total, succeeded, failed, succeeded + failed);
 		Long created = JobTimes.seconds(job, "createTime");
 		Long updated = JobTimes.seconds(job, "updateTime");
 		long createdAt = (created != null) ? created : 0;

@@ -35,6 +35,7 @@ import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.RandomIds;
 import dev.ferry.batch.RequestCounts;
 import dev.ferry.batch.ResultFiles;
+import dev.ferry.files.CheckedRequests;
 import dev.ferry.files.HeldFiles;
 import dev.ferry.files.InputLines;
 import dev.ferry.files.InputRequest;
@@ -137,7 +138,7 @@ public final class JobProvider implements BatchProvider {
 		String endpoint = asked.endpoint();
 		return requests.get()
 			.doOnNext((item) -> this.api.check(item, endpoint))
-			.reduce(new Checked(0, asked.model()), (checked, item) -> checked.add(item, this.name))
+			.reduce(CheckedRequests.start(asked.model()), (checked, item) -> checked.add(item, this.name))
 			.flatMap((checked) -> {
 				String model = checked.requireModel(this.name);
 				descriptor().checkRequestCount(this.name, checked.count(), inline ? "requests" : "input_file_id");
@@ -244,8 +245,7 @@ public final class JobProvider implements BatchProvider {
 	@Override
 	public Mono<FileContent> fileContent(String fileId) {
 		if (!ResultFiles.isResultFile(fileId)) {
-			return this.files.retrieve(fileId)
-				.map((file) -> new FileContent(JSONL, file.bytes(), this.files.content(fileId)));
+			return this.files.fileContent(fileId);
 		}
 		boolean output = ResultFiles.isOutput(fileId);
 		return endedJob(fileId).map((job) -> new FileContent(JSONL, -1,
@@ -332,47 +332,6 @@ public final class JobProvider implements BatchProvider {
 	 */
 	private record Asked(String endpoint, @Nullable String model, @Nullable String inputFileId, String completionWindow,
 			@Nullable Map<String, String> metadata) {
-	}
-
-	/**
-	 * What the checking pass learned: the number of requests and the batch's one model.
-	 */
-	private record Checked(long count, @Nullable String model) {
-
-		Checked add(InputRequest request, String provider) {
-			if (!request.body().isObject()) {
-				throw refuse(provider, request.param(),
-						request.where() + ": body is not a JSON object (expected: the request body)");
-			}
-			JsonNode named = request.body().path("model");
-			String model = this.model;
-			if (named.isString()) {
-				if (model != null && !model.equals(named.stringValue())) {
-					throw refuse(provider, request.param(),
-							request.where() + " (custom_id '" + request.customId() + "'): model '" + named.stringValue()
-									+ "' differs from the batch's model '" + model + "' (provider '" + provider
-									+ "' runs one model per batch)");
-				}
-				model = named.stringValue();
-			}
-			return new Checked(this.count + 1, model);
-		}
-
-		String requireModel(String provider) {
-			if (this.count == 0) {
-				throw refuse(provider, "input_file_id", "the batch has no requests (expected: at least one)");
-			}
-			if (this.model == null) {
-				throw refuse(provider, "model", "no model: none of the requests names one and the batch names none "
-						+ "(expected: body.model on the lines, or the batch's model)");
-			}
-			return this.model;
-		}
-
-		private static ApiError refuse(String provider, String param, String message) {
-			return ApiError.invalid(param, message).withProvider(provider);
-		}
-
 	}
 
 }

@@ -29,6 +29,25 @@ public record JobState(BatchStatus status, String nativeStatus, RequestCounts co
 		@Nullable Map<String, String> metadata, @Nullable JsonNode usage) {
 
 	/**
+	 * OpenAI-style counts from a job's own: requests a job that has ended never ran are
+	 * counted as failed, as expired or cancelled as well when it ended so, and as pending
+	 * while it runs.
+	 * @param status the job's status
+	 * @param total every request
+	 * @param succeeded the requests that succeeded
+	 * @param failed the requests that failed
+	 * @param processed the requests that ran, at least {@code succeeded + failed}
+	 * @return the counts
+	 */
+	public static RequestCounts counts(BatchStatus status, long total, long succeeded, long failed, long processed) {
+		long notRun = Math.max(0, total - processed);
+		long unrun = status.isTerminal() ? notRun : 0;
+		return new RequestCounts(total, succeeded, failed + unrun, succeeded,
+				(status == BatchStatus.EXPIRED) ? unrun : 0, (status == BatchStatus.CANCELLED) ? unrun : 0,
+				status.isTerminal() ? 0 : notRun);
+	}
+
+	/**
 	 * This state with the time a cancel was asked for, for providers whose job does not
 	 * say.
 	 * @param at the time, in Unix seconds

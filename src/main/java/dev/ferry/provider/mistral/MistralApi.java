@@ -152,10 +152,7 @@ final class MistralApi implements JobApi {
 		long succeeded = job.path("succeeded_requests").asLong(0);
 		long failed = job.path("failed_requests").asLong(0);
 		long processed = Math.max(job.path("completed_requests").asLong(0), succeeded + failed);
-		long unprocessed = status.isTerminal() ? Math.max(0, total - processed) : 0;
-		RequestCounts counts = new RequestCounts(total, succeeded, failed + unprocessed, succeeded,
-				(status == BatchStatus.EXPIRED) ? unprocessed : 0, (status == BatchStatus.CANCELLED) ? unprocessed : 0,
-				status.isTerminal() ? 0 : Math.max(0, total - processed));
+		RequestCounts counts = JobState.counts(status, total, succeeded, failed, processed);
 		Long created = JobTimes.seconds(job, "created_at");
 		Long ended = JobTimes.seconds(job, "completed_at");
 		BatchTimes times = new BatchTimes((created != null) ? created : 0, JobTimes.seconds(job, "started_at"),

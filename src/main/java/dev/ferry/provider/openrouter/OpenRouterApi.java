@@ -132,16 +132,13 @@ final class OpenRouterApi implements JobApi {
 		long total = counts.path("total").asLong(0);
 		long completed = counts.path("completed").asLong(0);
 		long failed = counts.path("failed").asLong(0);
-		long unrun = status.isTerminal() ? Math.max(0, total - completed - failed) : 0;
 		Long created = JobTimes.seconds(job, "created_at");
 		Long finalized = JobTimes.seconds(job, "finalized_at");
 		BatchTimes times = new BatchTimes((created != null) ? created : 0, JobTimes.seconds(job, "in_progress_at"),
 				JobTimes.seconds(job, "expires_at"), null, (status == BatchStatus.COMPLETED) ? finalized : null,
 				(status == BatchStatus.FAILED) ? finalized : null, (status == BatchStatus.EXPIRED) ? finalized : null,
 				null, (status == BatchStatus.CANCELLED) ? finalized : null, null);
-		RequestCounts requestCounts = new RequestCounts(total, completed, failed + unrun, completed,
-				(status == BatchStatus.EXPIRED) ? unrun : 0, (status == BatchStatus.CANCELLED) ? unrun : 0,
-				status.isTerminal() ? 0 : Math.max(0, total - completed - failed));
+		RequestCounts requestCounts = JobState.counts(status, total, completed, failed, completed + failed);
 		return new JobState(status, nativeStatus, requestCounts, times, errors(job.path("error")),
 				text(job, "endpoint"), text(job, "model"), null, job.get("usage"));
 	}
