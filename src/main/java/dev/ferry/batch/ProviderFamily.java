@@ -31,6 +31,17 @@ public interface ProviderFamily {
 	}
 
 	/**
+	 * The family's OpenAI-compatible synchronous API ({@code …/chat/completions} and the
+	 * like under it), which Ferry calls when it runs the provider's batches itself
+	 * ({@code batch-mode: executed}).
+	 * @return the URL, or {@code null} when the family has none Ferry can call with a
+	 * bearer key
+	 */
+	default @Nullable URI compatibleBaseUrl() {
+		return null;
+	}
+
+	/**
 	 * Whether the family calls an upstream, and so needs a base URL.
 	 * @return false for in-process providers
 	 */

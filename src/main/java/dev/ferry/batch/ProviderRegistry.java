@@ -32,15 +32,18 @@ public class ProviderRegistry {
 
 	private final Set<String> keyed;
 
-	public ProviderRegistry(FerryProperties properties, List<ProviderFamily> families) {
+	public ProviderRegistry(FerryProperties properties, List<ProviderFamily> families, ExecutedMode executedMode) {
 		Map<String, ProviderFamily> byName = families.stream()
 			.collect(Collectors.toMap((family) -> family.descriptor().family(), Function.identity()));
 		Map<String, BatchProvider> created = new LinkedHashMap<>();
 		Map<String, URI> baseUrls = new LinkedHashMap<>();
 		properties.providers().forEach((name, provider) -> {
 			ProviderFamily family = familyOf(name, provider, byName);
-			ProviderProperties resolved = withBaseUrl(name, provider, family);
-			created.put(name, family.create(name, resolved));
+			boolean executed = provider.executedMode() && family.descriptor().nativeBatches();
+			ProviderProperties resolved = executed ? withCompatibleBaseUrl(name, provider, family, byName)
+					: withBaseUrl(name, provider, family);
+			created.put(name, executed ? executedMode.create(name, family.descriptor().family(), resolved)
+					: family.create(name, resolved));
 			if (resolved.baseUrl() != null) {
 				baseUrls.put(name, resolved.baseUrl());
 			}
@@ -84,6 +87,27 @@ public class ProviderRegistry {
 							+ "' has no public base URL (expected: " + family.baseUrlHint() + ")");
 		}
 		return provider.withBaseUrl(family.defaultBaseUrl());
+	}
+
+	/**
+	 * For {@code batch-mode: executed}: the configured base URL, else the family's
+	 * OpenAI-compatible synchronous API.
+	 */
+	private static ProviderProperties withCompatibleBaseUrl(String name, ProviderProperties provider,
+			ProviderFamily family, Map<String, ProviderFamily> families) {
+		if (family.compatibleBaseUrl() == null) {
+			List<String> able = families.values()
+				.stream()
+				.filter((other) -> other.compatibleBaseUrl() != null)
+				.map((other) -> other.descriptor().family())
+				.sorted()
+				.toList();
+			throw new IllegalStateException("ferry.providers." + name + ".batch-mode: family '"
+					+ family.descriptor().family()
+					+ "' has no synchronous API Ferry can run its batches against (families that can be switched to "
+					+ "executed: " + String.join(", ", able) + ")");
+		}
+		return (provider.baseUrl() != null) ? provider : provider.withBaseUrl(family.compatibleBaseUrl());
 	}
 
 	/**

@@ -42,8 +42,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * deployment instead of a model (azure)
  * @param accountId the account the provider's batch API lives under, for providers whose
  * paths name one (fireworks)
- * @param maxConcurrency the most requests a replica has in flight to the provider for
- * batches Ferry runs itself
+ * @param batchMode {@code executed} to have Ferry run the provider's batches itself
+ * against its OpenAI-compatible synchronous API, even where it has a batch API of its own
+ * (then {@code base-url} names that synchronous API); unset or {@code native} otherwise
+ * @param maxConcurrency the most requests in flight to the provider for batches Ferry
+ * runs itself, over all replicas
+ * @param requestsPerMinute the most requests a minute to the provider for batches Ferry
+ * runs itself, over all replicas; 0 for no limit
+ * @param tokensPerMinute the most tokens a minute (estimated from each request, corrected
+ * from the usage it reports) for batches Ferry runs itself, over all replicas; 0 for no
+ * limit
+ * @param headroomPercent the share of {@code max-concurrency},
+ * {@code requests-per-minute} and {@code tokens-per-minute} that batches Ferry runs leave
+ * unused, for interactive traffic on the same account
  */
 public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
@@ -52,8 +63,29 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		@DefaultValue("30s") Duration maxIdleTime, @DefaultValue @Valid Retry retry,
 		@DefaultValue @Valid StatusCache statusCache, @DefaultValue("5s") Duration processingTime,
 		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
-		@DefaultValue Map<String, String> deployments, @Nullable String accountId,
-		@DefaultValue("8") @Min(1) @Max(1000) int maxConcurrency) {
+		@DefaultValue Map<String, String> deployments, @Nullable String accountId, @Nullable BatchMode batchMode,
+		@DefaultValue("8") @Min(1) @Max(10000) int maxConcurrency, @DefaultValue("0") @Min(0) int requestsPerMinute,
+		@DefaultValue("0") @Min(0) long tokensPerMinute, @DefaultValue("0") @Min(0) @Max(90) int headroomPercent) {
+
+	/** Who runs a provider's batches. */
+	public enum BatchMode {
+
+		/** The provider's own batch API. */
+		NATIVE,
+
+		/** Ferry, against the provider's synchronous API. */
+		EXECUTED
+
+	}
+
+	/**
+	 * Whether Ferry runs this provider's batches itself though its family has a batch
+	 * API.
+	 * @return true for {@code batch-mode: executed}
+	 */
+	public boolean executedMode() {
+		return this.batchMode == BatchMode.EXECUTED;
+	}
 
 	/**
 	 * The cache that absorbs polling storms. Concurrent retrieves of one batch share one
@@ -106,7 +138,8 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		return new ProviderProperties(this.type, url, this.apiKey, this.apiKeys, this.connectTimeout,
 				this.responseTimeout, this.maxConnections, this.pendingAcquireMaxCount, this.pendingAcquireTimeout,
 				this.maxIdleTime, this.retry, this.statusCache, this.processingTime, this.apiVersion,
-				this.defaultMaxTokens, this.deployments, this.accountId, this.maxConcurrency);
+				this.defaultMaxTokens, this.deployments, this.accountId, this.batchMode, this.maxConcurrency,
+				this.requestsPerMinute, this.tokensPerMinute, this.headroomPercent);
 	}
 
 	/**

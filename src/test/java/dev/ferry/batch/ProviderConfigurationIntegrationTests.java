@@ -155,6 +155,14 @@ class ProviderConfigurationIntegrationTests {
 	}
 
 	@Test
+	void aFamilyWithoutABearerSynchronousApiCannotBeSwitchedToExecuted() {
+		assertThatThrownBy(() -> start("--ferry.providers.azure.batch-mode=executed")).rootCause()
+			.hasMessageContaining("ferry.providers.azure.batch-mode: family 'azure' has no synchronous API Ferry can "
+					+ "run its batches against")
+			.hasMessageContaining("anthropic, cerebras, cohere");
+	}
+
+	@Test
 	void fireworksNeedsItsAccount() {
 		assertThatThrownBy(() -> start("--ferry.providers.fireworks.api-key=fw")).rootCause()
 			.hasMessageContaining("ferry.providers.fireworks.account-id must be set to the Fireworks account");

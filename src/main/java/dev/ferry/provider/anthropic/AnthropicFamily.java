@@ -43,6 +43,11 @@ class AnthropicFamily implements ProviderFamily {
 
 	private static final URI BASE_URL = URI.create("https://api.anthropic.com");
 
+	/**
+	 * Anthropic's OpenAI SDK compatibility layer, which takes the key as a bearer token.
+	 */
+	private static final URI COMPATIBLE_BASE_URL = URI.create("https://api.anthropic.com/v1");
+
 	private final WebClient.Builder builder;
 
 	private final JsonMapper mapper;
@@ -70,6 +75,11 @@ class AnthropicFamily implements ProviderFamily {
 	@Override
 	public URI defaultBaseUrl() {
 		return BASE_URL;
+	}
+
+	@Override
+	public URI compatibleBaseUrl() {
+		return COMPATIBLE_BASE_URL;
 	}
 
 	@Override

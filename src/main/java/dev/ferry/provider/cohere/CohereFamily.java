@@ -30,7 +30,8 @@ class CohereFamily extends JobFamily {
 		.build();
 
 	CohereFamily(JobProviders providers) {
-		super(DESCRIPTOR, URI.create("https://api.cohere.com"), providers);
+		super(DESCRIPTOR, URI.create("https://api.cohere.com"), URI.create("https://api.cohere.ai/compatibility/v1"),
+				providers);
 	}
 
 	@Override

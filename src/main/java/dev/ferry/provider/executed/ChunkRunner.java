@@ -23,6 +23,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.batch.ApiError;
 import dev.ferry.batch.ProviderRegistry;
 import dev.ferry.batch.RandomIds;
 import dev.ferry.files.InputLines;
@@ -54,6 +55,13 @@ import org.springframework.stereotype.Component;
 class ChunkRunner implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(ChunkRunner.class);
+
+	/**
+	 * Chunks one replica runs at once per provider: two, so that the next chunk starts
+	 * while the last lines of the one before are still in flight. The provider's
+	 * {@link Throttle} bounds the requests in flight whatever the number of chunks.
+	 */
+	private static final int WORKERS = 2;
 
 	private final ProviderRegistry registry;
 
@@ -95,10 +103,16 @@ class ChunkRunner implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.active.clear();
 		Disposable.Composite loops = Disposables.composite();
 		for (var provider : this.registry.all()) {
 			if (provider instanceof ExecutedProvider executed) {
-				loops.add(loop(executed).subscribe());
+				for (int worker = 0; worker < WORKERS; worker++) {
+					loops.add(loop(executed).subscribe());
+				}
+				loops.add(heartbeat(executed).subscribe(null,
+						(failure) -> logger.warn("Counting the replicas that run executed batches of provider '"
+								+ executed.name() + "' stopped: " + failure.getMessage())));
 			}
 		}
 		this.running = loops;
@@ -126,6 +140,40 @@ class ChunkRunner implements SmartLifecycle {
 		})
 			.flatMap((ran) -> ran ? Mono.just(true) : Mono.delay(this.settings.pollInterval()).thenReturn(false))
 			.repeat();
+	}
+
+	/**
+	 * Says every third of a lease duration that this replica runs the provider's batches,
+	 * and counts the replicas that say so, so that each takes its share of the provider's
+	 * limits. A replica is alive while its beat changes within a lease duration, judged
+	 * like leases by this replica's monotonic clock; a beat left unchanged for four lease
+	 * durations belongs to a replica that has gone, and is deleted.
+	 */
+	private Flux<Integer> heartbeat(ExecutedProvider provider) {
+		ExecutedStore store = provider.store();
+		Duration every = this.settings.leaseDuration().dividedBy(3);
+		AtomicInteger beats = new AtomicInteger();
+		return Flux.interval(Duration.ZERO, every)
+			.onBackpressureDrop()
+			.concatMap((tick) -> store.beat(provider.name(), this.owner, beats.incrementAndGet())
+				.thenMany(store.runners(provider.name()))
+				.concatMap((runner) -> {
+					if (runner.owner().equals(this.owner)) {
+						return Mono.just(1);
+					}
+					long unchanged = unchangedFor("runner/" + provider.name() + "/" + runner.owner(), runner.version());
+					if (unchanged > this.settings.leaseDuration().toNanos() * 4) {
+						return store.forget(provider.name(), runner.owner()).then(Mono.just(0));
+					}
+					return Mono.just((unchanged > this.settings.leaseDuration().toNanos()) ? 0 : 1);
+				})
+				.reduce(0, Integer::sum)
+				.doOnNext((alive) -> provider.replicas(Math.max(1, alive)))
+				.onErrorResume((failure) -> {
+					logger.warn("Counting the replicas that run executed batches of provider '" + provider.name()
+							+ "' failed: " + failure.getMessage());
+					return Mono.empty();
+				}));
 	}
 
 	private Mono<Boolean> runNext(ExecutedProvider provider) {
@@ -170,9 +218,23 @@ class ChunkRunner implements SmartLifecycle {
 					+ "' has ended: every chunk is committed"));
 	}
 
+	/**
+	 * Claims a chunk: free, or held by a replica whose lease expired, or held by this
+	 * replica but no longer run (its run failed). The chunk counts as this replica's own
+	 * from the first look, so that its two workers never claim the same chunk.
+	 */
 	private Mono<Claim> claim(ExecutedProvider provider, Plan plan, int chunk) {
-		ExecutedStore store = provider.store();
 		String key = provider.name() + "/" + plan.id() + "/" + chunk;
+		if (!this.active.add(key)) {
+			return Mono.empty();
+		}
+		// Not released on cancel: a claim is cancelled by the very take that received it.
+		return tryClaim(provider, plan, chunk, key).switchIfEmpty(Mono.fromRunnable(() -> this.active.remove(key)))
+			.doOnError((failure) -> this.active.remove(key));
+	}
+
+	private Mono<Claim> tryClaim(ExecutedProvider provider, Plan plan, int chunk, String key) {
+		ExecutedStore store = provider.store();
 		return store.lease(provider.name(), plan.id(), chunk)
 			.map(java.util.Optional::of)
 			.defaultIfEmpty(java.util.Optional.empty())
@@ -180,16 +242,16 @@ class ChunkRunner implements SmartLifecycle {
 				if (found.isEmpty()) {
 					return store.claim(provider.name(), plan.id(), chunk, new Lease(this.owner, 1, 0))
 						.filter((write) -> write.won())
+						.doOnNext((write) -> {
+							if (chunk == 0) {
+								logger.info("Executed batch " + plan.id() + " of provider '" + provider.name()
+										+ "' is in progress");
+							}
+						})
 						.map((write) -> new Claim(plan, chunk, 1, write.version()));
 				}
 				VersionedBlob current = found.get();
 				Lease lease = store.readLease(current);
-				if (this.active.contains(key)) {
-					return Mono.empty();
-				}
-				// A lease of this replica's that it no longer runs (its run failed) is
-				// taken
-				// again at once; another replica's only once it has gone unrenewed.
 				if (!lease.owner().equals(this.owner) && !expired(key, current)) {
 					return Mono.empty();
 				}
@@ -208,16 +270,20 @@ class ChunkRunner implements SmartLifecycle {
 	 * another machine's clock).
 	 */
 	private boolean expired(String key, VersionedBlob lease) {
+		return unchangedFor(key, lease.version()) > this.settings.leaseDuration().toNanos();
+	}
+
+	/** How long, in nanoseconds, this replica has seen the object at this version. */
+	private long unchangedFor(String key, BlobVersion version) {
 		long now = System.nanoTime();
 		Observed seen = this.observed.asMap()
-			.compute(key, (k, previous) -> (previous != null && previous.version().equals(lease.version())) ? previous
-					: new Observed(lease.version(), now));
-		return now - seen.since() > this.settings.leaseDuration().toNanos();
+			.compute(key, (k, previous) -> (previous != null && previous.version().equals(version)) ? previous
+					: new Observed(version, now));
+		return now - seen.since();
 	}
 
 	private Mono<Void> run(ExecutedProvider provider, Claim claim) {
 		String key = provider.name() + "/" + claim.plan().id() + "/" + claim.chunk();
-		this.active.add(key);
 		return runChunk(provider, claim).doFinally((signal) -> this.active.remove(key));
 	}
 
@@ -255,10 +321,24 @@ class ChunkRunner implements SmartLifecycle {
 			.flatMapSequential((line) -> dispatch(provider, plan, lines, line, first, stop), provider.maxConcurrency())
 			.collectList()
 			.flatMap((results) -> commit(provider, plan, claim.chunk(), results))
+			.onErrorResume((failure) -> failure instanceof ApiError error && error.status() == 404,
+					(failure) -> fail(provider, plan, (ApiError) failure))
 			.doFinally((signal) -> {
 				renewing.dispose();
 				watching.dispose();
 			});
+	}
+
+	/**
+	 * Ends a batch whose input file is gone: the lines not yet run cannot even be named,
+	 * so the batch is {@code failed} rather than answered with error lines.
+	 */
+	private Mono<Void> fail(ExecutedProvider provider, Plan plan, ApiError error) {
+		ExecutedStore store = provider.store();
+		return store.mark(provider.name(), plan.id(), "failed", this.clock.millis() / 1000)
+			.then(store.close(provider.name(), plan.id()))
+			.doOnSuccess((done) -> logger.warn("Executed batch " + plan.id() + " of provider '" + provider.name()
+					+ "' has failed: its input file is gone (" + error.getMessage() + ")"));
 	}
 
 	/** Why dispatching must stop: a cancel was asked for, or the window has passed. */
@@ -271,7 +351,11 @@ class ChunkRunner implements SmartLifecycle {
 				if (now < plan.deadline()) {
 					return Mono.empty();
 				}
-				return store.mark(provider.name(), plan.id(), "expired", now).thenReturn("batch_expired");
+				return store.marked(provider.name(), plan.id(), "expired")
+					.switchIfEmpty(store.mark(provider.name(), plan.id(), "expired", now)
+						.then(Mono.fromRunnable(() -> logger.info("Executed batch " + plan.id() + " of provider '"
+								+ provider.name() + "' has expired: its completion window ended"))))
+					.thenReturn("batch_expired");
 			}));
 	}
 

@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchDeleted;
+import dev.ferry.batch.BatchError;
 import dev.ferry.batch.BatchFiles;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchProvider;
@@ -77,7 +78,9 @@ public final class ExecutedProvider implements BatchProvider {
 
 	private final ExecutedProperties settings;
 
-	private final int maxConcurrency;
+	private final Throttle throttle;
+
+	private final java.util.concurrent.atomic.AtomicInteger replicas;
 
 	private final int maxLineBytes;
 
@@ -91,8 +94,8 @@ public final class ExecutedProvider implements BatchProvider {
 	private final Cache<String, Counts> counts = Caffeine.newBuilder().maximumSize(100_000).build();
 
 	ExecutedProvider(String name, ProviderDescriptor descriptor, HeldFiles files, ExecutedStore store,
-			LineCaller caller, ExecutedProperties settings, int maxConcurrency, int maxLineBytes, JsonMapper mapper,
-			Clock clock) {
+			LineCaller caller, ExecutedProperties settings, Throttle throttle,
+			java.util.concurrent.atomic.AtomicInteger replicas, int maxLineBytes, JsonMapper mapper, Clock clock) {
 		this.name = name;
 		this.descriptor = descriptor;
 		this.files = files;
@@ -100,7 +103,8 @@ public final class ExecutedProvider implements BatchProvider {
 		this.lines = new InputLines(name, mapper, maxLineBytes);
 		this.caller = caller;
 		this.settings = settings;
-		this.maxConcurrency = maxConcurrency;
+		this.throttle = throttle;
+		this.replicas = replicas;
 		this.maxLineBytes = maxLineBytes;
 		this.mapper = mapper;
 		this.clock = clock;
@@ -128,8 +132,14 @@ public final class ExecutedProvider implements BatchProvider {
 		return this.caller;
 	}
 
+	/** The most lines one chunk may have waiting for the provider's throttle. */
 	int maxConcurrency() {
-		return this.maxConcurrency;
+		return this.throttle.ceiling();
+	}
+
+	/** How many replicas share the provider's limits, as the runner last counted. */
+	void replicas(int alive) {
+		this.replicas.set(alive);
 	}
 
 	InputLines lines() {
@@ -227,9 +237,14 @@ public final class ExecutedProvider implements BatchProvider {
 		});
 	}
 
+	/**
+	 * The committed chunks' lines, in chunk order: all of them once the batch has ended,
+	 * those committed so far while it runs, and those that ran before a failure.
+	 */
 	private Flux<DataBuffer> allResults(String batchId) {
-		return plan(batchId).flatMapMany((plan) -> Flux.range(0, plan.chunks())
-			.concatMap((chunk) -> this.store.results(this.name, batchId, chunk)));
+		return this.store.committed(this.name, batchId)
+			.sort()
+			.concatMap((chunk) -> this.store.results(this.name, batchId, chunk));
 	}
 
 	@Override
@@ -295,11 +310,17 @@ public final class ExecutedProvider implements BatchProvider {
 			.concatMap((chunk) -> countsOf(plan.id(), chunk))
 			.collectList();
 		return Mono
-			.zip(committed, optional(this.store.marked(this.name, plan.id(), "cancel")),
-					optional(this.store.marked(this.name, plan.id(), "expired")),
-					optional(this.store.marked(this.name, plan.id(), "ended")), this.store.leased(this.name, plan.id()))
-			.map((found) -> toBatch(plan, found.getT1(), found.getT2().orElse(null), found.getT3().orElse(null),
-					found.getT4().orElse(null), found.getT5()));
+			.zip(committed, marker(plan, "cancel"), marker(plan, "expired"), marker(plan, "ended"),
+					marker(plan, "failed"), this.store.leased(this.name, plan.id()))
+			.map((found) -> toBatch(plan, found.getT1(), new Markers(found.getT2().orElse(null),
+					found.getT3().orElse(null), found.getT4().orElse(null), found.getT5().orElse(null)),
+					found.getT6()));
+	}
+
+	private Mono<java.util.Optional<Long>> marker(Plan plan, String marker) {
+		return this.store.marked(this.name, plan.id(), marker)
+			.map(java.util.Optional::of)
+			.defaultIfEmpty(java.util.Optional.empty());
 	}
 
 	private Mono<Counts> countsOf(String batchId, int chunk) {
@@ -309,21 +330,30 @@ public final class ExecutedProvider implements BatchProvider {
 				: this.store.counts(this.name, batchId, chunk).doOnNext((found) -> this.counts.put(key, found));
 	}
 
-	private static <T> Mono<java.util.Optional<T>> optional(Mono<T> value) {
-		return value.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty());
-	}
-
-	private Batch toBatch(Plan plan, List<Counts> committed, Long cancelAt, Long expiredAt, Long endedAt,
-			boolean leased) {
+	/**
+	 * The batch's status: {@code validating} until a chunk is claimed,
+	 * {@code in_progress} while chunks run, {@code finalizing} once every chunk is
+	 * committed until a runner has closed the batch, then how it ended;
+	 * {@code cancelling} from a cancel to the end; {@code failed} when its input file
+	 * went before every chunk had run.
+	 */
+	private Batch toBatch(Plan plan, List<Counts> committed, Markers markers, boolean leased) {
 		Counts sum = committed.stream().reduce(Counts.NONE, Counts::plus);
 		boolean allDone = committed.size() == plan.chunks();
+		boolean closed = allDone && markers.ended() != null;
 		BatchStatus status;
-		if (allDone) {
-			status = (cancelAt != null) ? BatchStatus.CANCELLED
-					: (expiredAt != null) ? BatchStatus.EXPIRED : BatchStatus.COMPLETED;
+		if (markers.failed() != null) {
+			status = BatchStatus.FAILED;
 		}
-		else if (cancelAt != null) {
+		else if (closed) {
+			status = (markers.cancel() != null) ? BatchStatus.CANCELLED
+					: (markers.expired() != null) ? BatchStatus.EXPIRED : BatchStatus.COMPLETED;
+		}
+		else if (markers.cancel() != null) {
 			status = BatchStatus.CANCELLING;
+		}
+		else if (allDone) {
+			status = BatchStatus.FINALIZING;
 		}
 		else {
 			status = (committed.isEmpty() && !leased) ? BatchStatus.VALIDATING : BatchStatus.IN_PROGRESS;
@@ -331,18 +361,27 @@ public final class ExecutedProvider implements BatchProvider {
 		long failed = sum.failed() + sum.cancelled() + sum.expired();
 		RequestCounts counts = new RequestCounts(plan.lines(), sum.succeeded(), failed, sum.succeeded(), sum.expired(),
 				sum.cancelled(), plan.lines() - sum.total());
-		Long end = allDone ? ((endedAt != null) ? endedAt : plan.createdAt()) : null;
+		Long end = closed ? markers.ended() : null;
 		BatchTimes times = new BatchTimes(plan.createdAt(),
-				(status == BatchStatus.VALIDATING) ? null : plan.createdAt(), plan.deadline(), null,
-				(status == BatchStatus.COMPLETED) ? end : null, null, (status == BatchStatus.EXPIRED) ? end : null,
-				cancelAt, (status == BatchStatus.CANCELLED) ? end : null, null);
+				(status == BatchStatus.VALIDATING) ? null : plan.createdAt(), plan.deadline(), end,
+				(status == BatchStatus.COMPLETED) ? end : null, markers.failed(),
+				(status == BatchStatus.EXPIRED) ? end : null, markers.cancel(),
+				(status == BatchStatus.CANCELLED) ? end : null, null);
 		boolean ended = status.isTerminal();
+		// While chunks land, both files are there to read, holding what has been
+		// committed; once ended, only a file with lines is named, as on OpenAI.
+		boolean running = !ended && !committed.isEmpty();
+		List<BatchError> errors = (markers.failed() != null) ? List.of(new BatchError("input_file_missing",
+				"The input file " + this.files.publicId(plan.inputFileId())
+						+ " was deleted before every request had run; the requests that had not run are not in "
+						+ "the output or error file.",
+				"input_file_id", null)) : List.of();
 		return new Batch(FerryIds.mint("batch_", this.name, plan.id()), this.name, plan.endpoint(), plan.model(),
 				this.files.publicId(plan.inputFileId()), plan.completionWindow(), status,
-				allDone ? "ended" : (leased || !committed.isEmpty()) ? "running" : "queued", counts, plan.metadata(),
-				times, (ended && sum.succeeded() > 0) ? ResultFiles.output(this.name, plan.id()) : null,
-				(ended && failed > 0) ? ResultFiles.errors(this.name, plan.id()) : null, List.of(), null, null, null,
-				null);
+				closed ? "ended" : (leased || !committed.isEmpty()) ? "running" : "queued", counts, plan.metadata(),
+				times, (running || ended && sum.succeeded() > 0) ? ResultFiles.output(this.name, plan.id()) : null,
+				(running || ended && failed > 0) ? ResultFiles.errors(this.name, plan.id()) : null, errors, null, null,
+				null, null);
 	}
 
 	private static Long ended(BatchTimes times) {
@@ -350,6 +389,10 @@ public final class ExecutedProvider implements BatchProvider {
 			.filter(java.util.Objects::nonNull)
 			.findFirst()
 			.orElse(null);
+	}
+
+	/** The markers a batch's run leaves in the store, as Unix seconds. */
+	private record Markers(@Nullable Long cancel, @Nullable Long expired, @Nullable Long ended, @Nullable Long failed) {
 	}
 
 	/**

@@ -25,8 +25,11 @@ import org.springframework.core.io.buffer.DataBuffer;
  * <li>{@code <id>/results/<chunk>}: the chunk's result lines, written whole and only once
  * (create-only), so a chunk run twice is committed once;</li>
  * <li>{@code <id>/counts/<chunk>}: the counts of a committed chunk;</li>
- * <li>{@code <id>/cancel}, {@code <id>/expired}: when a cancel was asked for, and when
- * the batch ran out of time.</li>
+ * <li>{@code <id>/cancel}, {@code <id>/expired}, {@code <id>/ended}, {@code <id>/failed}:
+ * when a cancel was asked for, when the batch ran out of time, when a runner closed it,
+ * and when its input file was found gone;</li>
+ * <li>{@code runners/<replica>}: each replica's heartbeat, to share the provider's limits
+ * among the replicas alive.</li>
  * </ul>
  */
 final class ExecutedStore {
@@ -38,6 +41,8 @@ final class ExecutedStore {
 		.compile("exec-[0-9a-f]{12}-[0-9a-f]{4}-[0-9a-f]{8}");
 
 	private static final java.util.regex.Pattern CHUNK = java.util.regex.Pattern.compile("[0-9]{1,9}");
+
+	private static final java.util.regex.Pattern RUNNER = java.util.regex.Pattern.compile("[0-9a-f]{12}");
 
 	private final BlobStore blobs;
 
@@ -143,6 +148,27 @@ final class ExecutedStore {
 			.map((found) -> Long.parseLong(new String(found.bytes(), StandardCharsets.US_ASCII)));
 	}
 
+	/** Writes this replica's heartbeat: a number that changes with every beat. */
+	Mono<Void> beat(String provider, String owner, long beat) {
+		byte[] bytes = Long.toString(beat).getBytes(StandardCharsets.US_ASCII);
+		return this.blobs
+			.write(base(provider) + "runners/" + owner,
+					Flux.just(org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance.wrap(bytes)))
+			.then();
+	}
+
+	/** Every replica's latest heartbeat. */
+	Flux<Runner> runners(String provider) {
+		return names(base(provider) + "runners").filter((name) -> RUNNER.matcher(name).matches())
+			.concatMap((owner) -> this.blobs.get(base(provider) + "runners/" + owner)
+				.map((found) -> new Runner(owner, found.version())));
+	}
+
+	/** Deletes the heartbeat of a replica that has gone. */
+	Mono<Void> forget(String provider, String owner) {
+		return this.blobs.delete(base(provider) + "runners/" + owner);
+	}
+
 	/**
 	 * Deletes a batch's plan and everything of its run: results, counts, leases and
 	 * markers.
@@ -152,7 +178,8 @@ final class ExecutedStore {
 		return Flux.just("results", "counts", "leases")
 			.concatMap((folder) -> names(batch + folder)
 				.concatMap((name) -> this.blobs.delete(batch + folder + "/" + name)))
-			.thenMany(Flux.just("cancel", "expired", "ended").concatMap((marker) -> this.blobs.delete(batch + marker)))
+			.thenMany(Flux.just("cancel", "expired", "ended", "failed")
+				.concatMap((marker) -> this.blobs.delete(batch + marker)))
 			.then(this.blobs.delete(base(provider) + "open/" + id))
 			.then(this.blobs.delete(planKey(provider, id)));
 	}
@@ -205,6 +232,10 @@ final class ExecutedStore {
 			return Math.min(this.chunkSize, this.lines - (long) chunk * this.chunkSize);
 		}
 
+	}
+
+	/** A replica's heartbeat, as last written. */
+	record Runner(String owner, dev.ferry.storage.BlobVersion version) {
 	}
 
 	/**

@@ -24,12 +24,13 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Sends one line of a batch Ferry runs to the provider's synchronous endpoint and turns
- * the answer into an OpenAI output or error line. A 429 or 503 pauses every call to the
- * provider for as long as it asks ({@code Retry-After}, else {@code x-ratelimit-reset-*},
- * else a growing backoff), so a rate limit slows the whole batch down instead of failing
- * lines; other 5xx answers and failed connections are retried a bounded number of times;
- * any other answer is the line's result.
+ * Sends one line of a batch Ferry runs to the provider's synchronous endpoint, within its
+ * {@link Throttle}, and turns the answer into an OpenAI output or error line. A 429 or
+ * 503 halves the requests in flight and pauses every call to the provider for as long as
+ * it asks ({@code Retry-After}, else {@code x-ratelimit-reset-*}, else a growing
+ * backoff), so a rate limit slows the whole batch down instead of failing lines; other
+ * 5xx answers and failed connections are retried a bounded number of times; any other
+ * answer is the line's result.
  */
 final class LineCaller {
 
@@ -53,15 +54,18 @@ final class LineCaller {
 
 	private final AtomicLong inFlight = new AtomicLong();
 
+	private final Throttle throttle;
+
 	private final Meters meters;
 
 	LineCaller(String provider, WebClient client, KeyRotation keys, JsonMapper mapper, ExecutedProperties settings,
-			MeterRegistry registry) {
+			Throttle throttle, MeterRegistry registry) {
 		this.client = client;
 		this.keys = keys;
 		this.mapper = mapper;
 		this.settings = settings;
-		this.meters = new Meters(provider, registry, this.inFlight);
+		this.throttle = throttle;
+		this.meters = new Meters(provider, registry, this.inFlight, throttle);
 	}
 
 	/**
@@ -72,7 +76,8 @@ final class LineCaller {
 	 * @return the OpenAI output line (a 2xx answer) or error line
 	 */
 	Mono<ObjectNode> call(String customId, String endpoint, JsonNode body) {
-		return attempt(customId, endpoint, body, 0, 0).doOnNext(this.meters::line);
+		long estimate = this.throttle.countsTokens() ? TokenEstimate.of(body) : 0;
+		return attempt(customId, endpoint, body, estimate, 0, 0).doOnNext(this.meters::line);
 	}
 
 	/** Retries made so far, for metrics and tests. */
@@ -80,7 +85,32 @@ final class LineCaller {
 		return this.retried.get();
 	}
 
-	private Mono<ObjectNode> attempt(String customId, String endpoint, JsonNode body, int failures, int limited) {
+	private Mono<ObjectNode> attempt(String customId, String endpoint, JsonNode body, long estimate, int failures,
+			int limited) {
+		return Mono
+			.usingWhen(this.throttle.acquire(estimate),
+					(permit) -> send(endpoint, body).doOnNext((answer) -> this.throttle.answered(permit,
+							answer.rateLimited(), (answer.body() != null) ? TokenEstimate.used(answer.body()) : null)),
+					(permit) -> Mono.fromRunnable(permit::release))
+			.flatMap((answer) -> {
+				if (answer.rateLimited() && limited < MAX_RATE_LIMITED) {
+					pauseFor((answer.retryAfter() != null) ? answer.retryAfter() : backoff(limited));
+					this.retried.incrementAndGet();
+					this.meters.retry("rate_limited");
+					return attempt(customId, endpoint, body, estimate, failures, limited + 1);
+				}
+				if (answer.retryable() && failures + 1 < this.settings.maxAttempts()) {
+					this.retried.incrementAndGet();
+					this.meters.retry("failed");
+					return Mono.delay(backoff(failures))
+						.then(attempt(customId, endpoint, body, estimate, failures + 1, limited));
+				}
+				return Mono.just(line(customId, answer));
+			});
+	}
+
+	/** One call, once any pause the provider asked for has passed. */
+	private Mono<Answer> send(String endpoint, JsonNode body) {
 		long wait = this.pausedUntil.get() - System.currentTimeMillis();
 		Mono<Void> pause = (wait > 0) ? Mono.delay(Duration.ofMillis(wait)).then() : Mono.empty();
 		String key = this.keys.next();
@@ -100,26 +130,12 @@ final class LineCaller {
 				.bodyValue(this.mapper.writeValueAsBytes(body))
 				.exchangeToMono((response) -> response.bodyToMono(byte[].class)
 					.defaultIfEmpty(new byte[0])
-					.map((bytes) -> new Answer(response.statusCode().value(), bytes, retryAfter(response))))
+					.map((bytes) -> new Answer(response.statusCode().value(), json(bytes), retryAfter(response), null)))
 				.onErrorResume((failure) -> Mono.just(Answer.failed(failure)))
 				.doFinally((signal) -> {
 					this.inFlight.decrementAndGet();
 					this.meters.latency(System.nanoTime() - started);
-				}))
-			.flatMap((answer) -> {
-				if (answer.rateLimited() && limited < MAX_RATE_LIMITED) {
-					pauseFor((answer.retryAfter() != null) ? answer.retryAfter() : backoff(limited));
-					this.retried.incrementAndGet();
-					this.meters.retry("rate_limited");
-					return attempt(customId, endpoint, body, failures, limited + 1);
-				}
-				if (answer.retryable() && failures + 1 < this.settings.maxAttempts()) {
-					this.retried.incrementAndGet();
-					this.meters.retry("failed");
-					return Mono.delay(backoff(failures)).then(attempt(customId, endpoint, body, failures + 1, limited));
-				}
-				return Mono.just(line(customId, answer));
-			});
+				}));
 	}
 
 	private void pauseFor(Duration wait) {
@@ -147,7 +163,7 @@ final class LineCaller {
 						+ answer.failure().getMessage());
 			return line;
 		}
-		JsonNode body = json(answer.bytes());
+		JsonNode body = (answer.body() != null) ? answer.body() : this.mapper.createObjectNode();
 		ObjectNode response = line.putObject("response").put("status_code", answer.status());
 		response.set("request_id", body.path("id").isString() ? body.get("id") : null);
 		response.set("body", body);
@@ -229,7 +245,7 @@ final class LineCaller {
 
 		private final Timer latency;
 
-		Meters(String provider, MeterRegistry registry, AtomicLong inFlight) {
+		Meters(String provider, MeterRegistry registry, AtomicLong inFlight, Throttle throttle) {
 			this.succeeded = Counter.builder("ferry.executed.lines")
 				.tag("provider", provider)
 				.tag("outcome", "succeeded")
@@ -250,6 +266,9 @@ final class LineCaller {
 			Gauge.builder("ferry.executed.in_flight", inFlight, AtomicLong::get)
 				.tag("provider", provider)
 				.register(registry);
+			Gauge.builder("ferry.executed.concurrency_limit", throttle, Throttle::limit)
+				.tag("provider", provider)
+				.register(registry);
 		}
 
 		void line(ObjectNode line) {
@@ -268,14 +287,11 @@ final class LineCaller {
 	}
 
 	/** One answer, or the failure to get one. */
-	private record Answer(int status, byte[] bytes, @Nullable Duration retryAfter, @Nullable Throwable failure) {
-
-		Answer(int status, byte[] bytes, @Nullable Duration retryAfter) {
-			this(status, bytes, retryAfter, null);
-		}
+	private record Answer(int status, @Nullable JsonNode body, @Nullable Duration retryAfter,
+			@Nullable Throwable failure) {
 
 		static Answer failed(Throwable failure) {
-			return new Answer(0, new byte[0], null, failure);
+			return new Answer(0, null, null, failure);
 		}
 
 		boolean rateLimited() {

@@ -35,7 +35,8 @@ class FireworksFamily extends JobFamily {
 		.build();
 
 	FireworksFamily(JobProviders providers) {
-		super(DESCRIPTOR, URI.create("https://api.fireworks.ai"), providers);
+		super(DESCRIPTOR, URI.create("https://api.fireworks.ai"), URI.create("https://api.fireworks.ai/inference/v1"),
+				providers);
 	}
 
 	@Override

@@ -19,11 +19,14 @@ public abstract class JobFamily implements ProviderFamily {
 
 	private final URI baseUrl;
 
+	private final URI compatibleBaseUrl;
+
 	private final JobProviders providers;
 
-	protected JobFamily(ProviderDescriptor descriptor, URI baseUrl, JobProviders providers) {
+	protected JobFamily(ProviderDescriptor descriptor, URI baseUrl, URI compatibleBaseUrl, JobProviders providers) {
 		this.descriptor = descriptor;
 		this.baseUrl = baseUrl;
+		this.compatibleBaseUrl = compatibleBaseUrl;
 		this.providers = providers;
 	}
 
@@ -35,6 +38,11 @@ public abstract class JobFamily implements ProviderFamily {
 	@Override
 	public final URI defaultBaseUrl() {
 		return this.baseUrl;
+	}
+
+	@Override
+	public final URI compatibleBaseUrl() {
+		return this.compatibleBaseUrl;
 	}
 
 	@Override

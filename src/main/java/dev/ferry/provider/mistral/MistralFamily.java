@@ -36,7 +36,7 @@ class MistralFamily extends JobFamily {
 		.build();
 
 	MistralFamily(JobProviders providers) {
-		super(DESCRIPTOR, URI.create("https://api.mistral.ai"), providers);
+		super(DESCRIPTOR, URI.create("https://api.mistral.ai"), URI.create("https://api.mistral.ai/v1"), providers);
 	}
 
 	@Override

@@ -25,6 +25,8 @@ final class OpenAiCompatibleFamily implements ProviderFamily {
 
 	private final @Nullable URI baseUrl;
 
+	private final @Nullable URI compatibleBaseUrl;
+
 	private final String baseUrlHint;
 
 	private final Function<Setup, OpenAiProvider> adapter;
@@ -33,8 +35,17 @@ final class OpenAiCompatibleFamily implements ProviderFamily {
 
 	OpenAiCompatibleFamily(ProviderDescriptor descriptor, @Nullable String baseUrl, String baseUrlHint,
 			Function<Setup, OpenAiProvider> adapter, Tools tools) {
+		this(descriptor, baseUrl, baseUrl, baseUrlHint, adapter, tools);
+	}
+
+	/**
+	 * A family whose synchronous API lives elsewhere than its batch API.
+	 */
+	OpenAiCompatibleFamily(ProviderDescriptor descriptor, @Nullable String baseUrl, @Nullable String compatibleBaseUrl,
+			String baseUrlHint, Function<Setup, OpenAiProvider> adapter, Tools tools) {
 		this.descriptor = descriptor;
 		this.baseUrl = (baseUrl != null) ? URI.create(baseUrl) : null;
+		this.compatibleBaseUrl = (compatibleBaseUrl != null) ? URI.create(compatibleBaseUrl) : null;
 		this.baseUrlHint = baseUrlHint;
 		this.adapter = adapter;
 		this.tools = tools;
@@ -48,6 +59,11 @@ final class OpenAiCompatibleFamily implements ProviderFamily {
 	@Override
 	public @Nullable URI defaultBaseUrl() {
 		return this.baseUrl;
+	}
+
+	@Override
+	public @Nullable URI compatibleBaseUrl() {
+		return this.compatibleBaseUrl;
 	}
 
 	@Override

@@ -71,8 +71,8 @@ class OpenAiFamilies {
 
 	@Bean
 	ProviderFamily perplexityFamily() {
-		return new OpenAiCompatibleFamily(PerplexityProvider.DESCRIPTOR, "https://api.perplexity.ai/v1", "",
-				PerplexityProvider::new, this.tools);
+		return new OpenAiCompatibleFamily(PerplexityProvider.DESCRIPTOR, "https://api.perplexity.ai/v1",
+				"https://api.perplexity.ai", "", PerplexityProvider::new, this.tools);
 	}
 
 	@Bean
@@ -83,7 +83,9 @@ class OpenAiFamilies {
 
 	@Bean
 	ProviderFamily azureFamily() {
-		return new OpenAiCompatibleFamily(AzureProvider.DESCRIPTOR, null,
+		// Azure's synchronous API takes its key in an api-key header, not as a bearer
+		// token, so Ferry does not run Azure batches itself.
+		return new OpenAiCompatibleFamily(AzureProvider.DESCRIPTOR, null, null,
 				"https://{resource}.openai.azure.com/openai/v1, or https://{resource}.openai.azure.com/openai "
 						+ "with api-version set for the legacy API",
 				AzureProvider::new, this.tools);

@@ -35,7 +35,8 @@ class OpenRouterFamily extends JobFamily {
 		.build();
 
 	OpenRouterFamily(JobProviders providers) {
-		super(DESCRIPTOR, URI.create("https://openrouter.ai/api"), providers);
+		super(DESCRIPTOR, URI.create("https://openrouter.ai/api"), URI.create("https://openrouter.ai/api/v1"),
+				providers);
 	}
 
 	@Override

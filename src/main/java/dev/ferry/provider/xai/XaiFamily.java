@@ -28,7 +28,7 @@ class XaiFamily extends JobFamily {
 		.build();
 
 	XaiFamily(JobProviders providers) {
-		super(DESCRIPTOR, URI.create("https://api.x.ai"), providers);
+		super(DESCRIPTOR, URI.create("https://api.x.ai"), URI.create("https://api.x.ai/v1"), providers);
 	}
 
 	@Override

@@ -16,8 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
  * A synchronous chat server under load and faults, for batches Ferry runs itself: calls
  * picked by number are answered 429 (with {@code x-ratelimit-reset-requests}), 503, or a
  * connection cut mid-answer; a message holding {@code FAIL} is answered 400; every other
- * call is answered with an echo of its message after {@code latencyMillis}. It counts the
- * calls, the calls in flight at once, and the final answer each message got.
+ * call is answered with an echo of its message after {@code latencyMillis}, reporting a
+ * usage of {@link #TOKENS} tokens. It counts the calls, the calls in flight at once, and
+ * the final answer each message got, and keeps each call's path, authorization and
+ * arrival time.
  */
 final class ChatUpstream extends Dispatcher {
 
@@ -31,7 +33,13 @@ final class ChatUpstream extends Dispatcher {
 
 	private final IntPredicate cut;
 
+	/** The tokens every answer reports using. */
+	static final int TOKENS = 12;
+
 	final AtomicInteger calls = new AtomicInteger();
+
+	/** Each call as it arrived. */
+	final java.util.Queue<Call> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
 	final AtomicInteger faults = new AtomicInteger();
 
@@ -52,6 +60,8 @@ final class ChatUpstream extends Dispatcher {
 	@Override
 	public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
 		int call = this.calls.incrementAndGet();
+		this.received.add(
+				new Call(request.getUrl().encodedPath(), request.getHeaders().get("Authorization"), System.nanoTime()));
 		this.mostInFlight.accumulateAndGet(this.inFlight.incrementAndGet(), Math::max);
 		try {
 			if (this.latencyMillis > 0) {
@@ -84,26 +94,33 @@ final class ChatUpstream extends Dispatcher {
 					.body("{\"error\":{\"message\":\"refused\",\"type\":\"invalid_request_error\"}}")
 					.build();
 			}
+			tools.jackson.databind.node.ObjectNode answer = this.mapper.createObjectNode()
+				.put("id", "chatcmpl-" + call)
+				.put("object", "chat.completion")
+				.put("model", body.path("model").asString());
+			answer.putArray("choices")
+				.addObject()
+				.put("index", 0)
+				.put("finish_reason", "stop")
+				.putObject("message")
+				.put("role", "assistant")
+				.put("content", "echo: " + text);
+			answer.putObject("usage")
+				.put("prompt_tokens", TOKENS - 2)
+				.put("completion_tokens", 2)
+				.put("total_tokens", TOKENS);
 			return new MockResponse.Builder().code(200)
 				.addHeader("Content-Type", "application/json")
-				.body(this.mapper.writeValueAsString(this.mapper.createObjectNode()
-					.put("id", "chatcmpl-" + call)
-					.put("object", "chat.completion")
-					.put("model", body.path("model").asString())
-					.set("choices",
-							this.mapper.createArrayNode()
-								.add(this.mapper.createObjectNode()
-									.put("index", 0)
-									.put("finish_reason", "stop")
-									.set("message",
-											this.mapper.createObjectNode()
-												.put("role", "assistant")
-												.put("content", "echo: " + text))))))
+				.body(this.mapper.writeValueAsString(answer))
 				.build();
 		}
 		finally {
 			this.inFlight.decrementAndGet();
 		}
+	}
+
+	/** One call: its path, its {@code Authorization} header, when it arrived. */
+	record Call(String path, String authorization, long arrivedNanos) {
 	}
 
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.ProviderRegistry;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.MutableClock;
@@ -32,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A cancel stops dispatching within a poll interval: lines in flight finish, the rest
  * become {@code batch_cancelled} lines. A batch past its completion window (here by
  * moving the wall clock on) ends {@code expired}, with {@code batch_expired} lines for
- * what never ran. Every line is accounted for either way.
+ * what never ran. Every line is accounted for either way. A batch whose input file is
+ * deleted before it has run ends {@code failed}; one whose chunks are all committed is
+ * {@code finalizing} until a runner closes it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ExecutedBatchLifecycleIntegrationTests {
@@ -51,6 +55,12 @@ class ExecutedBatchLifecycleIntegrationTests {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	ChunkRunner runner;
+
+	@Autowired
+	ProviderRegistry providers;
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) throws Exception {
@@ -74,6 +84,13 @@ class ExecutedBatchLifecycleIntegrationTests {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "vllm");
 		String id = create(client, "c");
 		awaitCompleted(client, id, 20);
+		Batch running = client.batches().retrieve(id);
+		assertThat(running.status()).isEqualTo(Batch.Status.IN_PROGRESS);
+		assertThat(OpenAiBatches.lines(client, running.outputFileId().get()))
+			.as("the output holds the chunks committed so far while the batch runs")
+			.hasSizeGreaterThanOrEqualTo(20)
+			.extracting((line) -> line.path("custom_id").asString())
+			.doesNotHaveDuplicates();
 		int callsAtCancel = upstream.calls.get();
 		assertThat(client.batches().cancel(id).status().asString()).isIn("cancelling", "cancelled");
 		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(30));
@@ -99,6 +116,56 @@ class ExecutedBatchLifecycleIntegrationTests {
 		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(30));
 		assertThat(done.status()).isEqualTo(Batch.Status.EXPIRED);
 		assertAccountedFor(client, done, "batch_expired");
+	}
+
+	@Test
+	void aBatchWhoseInputFileIsDeletedMidRunEndsFailedSayingWhy() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "vllm");
+		String id = create(client, "f");
+		awaitCompleted(client, id, 20);
+		client.files().delete(client.batches().retrieve(id).inputFileId());
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(30));
+		assertThat(done.status()).isEqualTo(Batch.Status.FAILED);
+		assertThat(done.failedAt()).isPresent();
+		var error = done.errors().get().data().get().get(0);
+		assertThat(error.code()).contains("input_file_missing");
+		assertThat(error.param()).contains("input_file_id");
+		long ran = done.requestCounts().get().completed();
+		assertThat(ran).isBetween(20L, (long) LINES - 10);
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).as("what ran is kept").hasSize((int) ran);
+	}
+
+	@Test
+	void aBatchIsFinalizingFromItsLastCommitUntilARunnerClosesIt() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "vllm");
+		ExecutedProvider vllm = (ExecutedProvider) this.providers.get("vllm");
+		this.runner.stop();
+		String id;
+		try {
+			id = OpenAiBatches.create(client, OpenAiBatches.chatLines("llama", List.of("one", "two", "three")));
+			assertThat(client.batches().retrieve(id).status()).isEqualTo(Batch.Status.VALIDATING);
+			String nativeId = FerryIds.decode("batch_", id).orElseThrow().nativeId();
+			String line = "{\"id\":\"batch_req_q%d\",\"custom_id\":\"q%d\",\"response\":{\"status_code\":200,"
+					+ "\"request_id\":\"r\",\"body\":{\"id\":\"r\"}},\"error\":null}\n";
+			String lines = String.format(line, 0, 0) + String.format(line, 1, 1) + String.format(line, 2, 2);
+			vllm.store()
+				.commit("vllm", nativeId, 0, lines.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+						new ExecutedStore.Counts(3, 0, 0, 0))
+				.block();
+			Batch finalizing = client.batches().retrieve(id);
+			assertThat(finalizing.status()).isEqualTo(Batch.Status.FINALIZING);
+			assertThat(finalizing.requestCounts().get().completed()).isEqualTo(3);
+			assertThat(OpenAiBatches.lines(client, finalizing.outputFileId().get())).hasSize(3);
+		}
+		finally {
+			this.runner.start();
+		}
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(30));
+		assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+		assertThat(done.finalizingAt()).isPresent();
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get()))
+			.extracting((node) -> node.path("custom_id").asString())
+			.containsExactly("q0", "q1", "q2");
 	}
 
 	private void assertAccountedFor(OpenAIClient client, Batch done, String code) throws Exception {

@@ -1,0 +1,20 @@
+package dev.ferry.batch;
+
+import dev.ferry.config.ProviderProperties;
+
+/**
+ * Makes a provider whose batches Ferry runs itself against a synchronous API, for a
+ * provider of a batch-capable family configured with {@code batch-mode: executed}.
+ */
+public interface ExecutedMode {
+
+	/**
+	 * Creates the provider, once, at start-up.
+	 * @param name the configured name
+	 * @param family the family it belongs to, whose name it keeps
+	 * @param properties its configuration, with the synchronous API as its base URL
+	 * @return the provider
+	 */
+	BatchProvider create(String name, String family, ProviderProperties properties);
+
+}
