@@ -1,7 +1,6 @@
 package dev.ferry.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.results.JsonFields;
+import dev.ferry.support.FerryProcess;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.ResultsUpstream;
@@ -59,11 +59,11 @@ class ResultsPagingBenchmark {
 			upstream.setDispatcher(results);
 			Path work = Files.createTempDirectory("ferry-bench");
 			Path gcLog = work.resolve("gc.log");
-			int port = freePort();
-			Process ferry = startFerry(port, work, gcLog, upstream.url("/v1").toString());
+			FerryProcess ferry = FerryProcess.start(work, List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog),
+					"--ferry.providers.openai.base-url=" + upstream.url("/v1"),
+					"--ferry.providers.openai.api-key=sk-bench");
 			try {
-				String base = "http://127.0.0.1:" + port;
-				awaitUp(base);
+				String base = ferry.base();
 				// The first request of a fresh JVM pays for class loading and JIT; not
 				// measured.
 				timeToFirstPage(base, "batch_warmup");
@@ -110,24 +110,10 @@ class ResultsPagingBenchmark {
 				assertThat(readRatio).isLessThanOrEqualTo(1.05);
 			}
 			finally {
-				ferry.destroy();
-				ferry.waitFor();
+				ferry.close();
 				deleteRecursively(work);
 			}
 		}
-	}
-
-	private Process startFerry(int port, Path work, Path gcLog, String upstream) throws IOException {
-		Path jar = Path.of("target", "ferry.jar");
-		assertThat(jar).as("build the jar first: mvn -DskipTests package").exists();
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		return new ProcessBuilder(GatewayKey.arguments(java, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar",
-				jar.toString(), "--server.port=" + port, "--ferry.storage.path=" + work.resolve("storage"),
-				"--ferry.providers.openai.base-url=" + upstream, "--ferry.providers.openai.api-key=sk-bench",
-				"--logging.level.root=WARN"))
-			.redirectErrorStream(true)
-			.redirectOutput(work.resolve("ferry.log").toFile())
-			.start();
 	}
 
 	private long timeToFirstPage(String base, String batch) throws Exception {
@@ -202,20 +188,6 @@ class ResultsPagingBenchmark {
 		return response.body();
 	}
 
-	private void awaitUp(String base) throws InterruptedException {
-		for (int i = 0; i < 600; i++) {
-			try {
-				this.http.send(HttpRequest.newBuilder(URI.create(base + "/v1/batches/none?provider=openai")).build(),
-						HttpResponse.BodyHandlers.discarding());
-				return;
-			}
-			catch (IOException ex) {
-				Thread.sleep(100);
-			}
-		}
-		throw new IllegalStateException("Ferry did not start within a minute");
-	}
-
 	private static long peakHeapMegabytes(Path gcLog) throws IOException {
 		long peak = 0;
 		List<String> lines = Files.readAllLines(gcLog);
@@ -234,12 +206,6 @@ class ResultsPagingBenchmark {
 			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
 				Files.deleteIfExists(path);
 			}
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -174,6 +174,29 @@ class HelmChartTests {
 	}
 
 	@Test
+	void takesTheLimitsOfBatchesFerryRunsAndRefusesOthers() {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.openai.batch-mode", "executed")
+			.set("ferry.providers.openai.requests-per-minute", 3000)
+			.set("ferry.providers.openai.tokens-per-minute", 2000000)
+			.set("ferry.providers.openai.headroom-percent", 20)
+			.call();
+		assertThat(rendered).contains("batch-mode: executed", "requests-per-minute: 3000", "headroom-percent: 20");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.openai.batch-mode", "sometimes")
+			.call()).hasMessageContaining("batch-mode");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.openai.headroom-percent", 95)
+			.call()).hasMessageContaining("headroom-percent");
+	}
+
+	@Test
 	void rendersThreeReplicasOnS3() {
 		List<Map<String, Object>> manifests = render("ha-values.yaml");
 		assertThat(at(only(manifests, "HorizontalPodAutoscaler"), "spec")).containsEntry("minReplicas", 3);

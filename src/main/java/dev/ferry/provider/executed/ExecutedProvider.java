@@ -219,6 +219,8 @@ public final class ExecutedProvider implements BatchProvider {
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
 		return plan(batchId).flatMap((plan) -> this.store.mark(this.name, batchId, "cancel", this.clock.millis() / 1000)
+			.doOnSuccess((marked) -> logger.info("Executed batch " + batchId + " of provider '" + this.name
+					+ "' is cancelling: a cancel was asked for"))
 			.then(present(plan)));
 	}
 

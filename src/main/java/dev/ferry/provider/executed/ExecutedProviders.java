@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -77,6 +78,10 @@ class ExecutedProviders implements ExecutedMode {
 	ExecutedProvider create(String name, ProviderDescriptor descriptor, ProviderProperties properties) {
 		WebClient client = UpstreamClients.create(name, properties, this.builder);
 		AtomicInteger replicas = new AtomicInteger(1);
+		Gauge.builder("ferry.executed.replicas", replicas, AtomicInteger::get)
+			.description("Replicas whose runners share the provider's limits, as this replica counts them")
+			.tag("provider", name)
+			.register(this.meters);
 		Throttle throttle = new Throttle(properties.maxConcurrency(), properties.requestsPerMinute(),
 				properties.tokensPerMinute(), properties.headroomPercent(), replicas::get, System::nanoTime);
 		LineCaller caller = new LineCaller(name, client, new KeyRotation(properties.keys()), this.mapper, this.settings,

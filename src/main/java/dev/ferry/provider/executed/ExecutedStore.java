@@ -42,7 +42,8 @@ final class ExecutedStore {
 
 	private static final java.util.regex.Pattern CHUNK = java.util.regex.Pattern.compile("[0-9]{1,9}");
 
-	private static final java.util.regex.Pattern RUNNER = java.util.regex.Pattern.compile("[0-9a-f]{12}");
+	/** A replica's identity: twelve random bytes in hex. */
+	private static final java.util.regex.Pattern RUNNER = java.util.regex.Pattern.compile("[0-9a-f]{24}");
 
 	private final BlobStore blobs;
 

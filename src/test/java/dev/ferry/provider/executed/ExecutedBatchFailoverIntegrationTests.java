@@ -10,6 +10,7 @@ import java.util.Map;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.batches.Batch;
+import io.micrometer.core.instrument.MeterRegistry;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A batch Ferry runs itself survives losing the replica that runs it: a restart of the
  * only replica resumes from the committed chunks, and of two replicas sharing an S3
- * store, the one left finishes what the stopped one was running. Either way every line is
- * answered exactly once, and the server sees at most one chunk's calls twice (the chunk
- * cut off mid-run).
+ * store, which share the provider's concurrency limit by counting each other's
+ * heartbeats, the one left finishes what the stopped one was running. Either way every
+ * line is answered exactly once, and the server sees at most one chunk's calls twice (the
+ * chunk cut off mid-run).
  */
 class ExecutedBatchFailoverIntegrationTests {
 
@@ -81,8 +83,12 @@ class ExecutedBatchFailoverIntegrationTests {
 		List<String> storage = this.s3.ferryArguments("ferry-executed", "ferry/");
 		ConfigurableApplicationContext a = replica(storage);
 		ConfigurableApplicationContext b = replica(storage);
+		awaitReplicasCounted(a, 2);
+		awaitReplicasCounted(b, 2);
 		String id = create(a);
 		awaitCompleted(b, id, LINES / 4);
+		assertThat(this.upstream.mostInFlight.get()).as("max-concurrency 2 is shared by the two replicas")
+			.isLessThanOrEqualTo(2);
 		a.close();
 		assertEveryLineOnce(b, id);
 	}
@@ -104,6 +110,17 @@ class ExecutedBatchFailoverIntegrationTests {
 		assertThat(this.upstream.answered).hasSize(LINES);
 		assertThat(this.upstream.calls.get()).as("at most the chunks cut off are sent again")
 			.isLessThanOrEqualTo(LINES + 2 * CHUNK);
+	}
+
+	/** Waits until a replica's runner has counted the replicas alive, from heartbeats. */
+	private static void awaitReplicasCounted(ConfigurableApplicationContext replica, int alive)
+			throws InterruptedException {
+		MeterRegistry meters = replica.getBean(MeterRegistry.class);
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (meters.get("ferry.executed.replicas").tag("provider", "vllm").gauge().value() != alive) {
+			assertThat(System.nanoTime()).as("replicas counted").isLessThan(deadline);
+			Thread.sleep(20);
+		}
 	}
 
 	private String create(ConfigurableApplicationContext replica) {
