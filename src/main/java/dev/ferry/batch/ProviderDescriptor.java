@@ -155,7 +155,10 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 		FIREWORKS,
 
 		/** Cohere's batches and embed jobs on datasets. */
-		COHERE
+		COHERE,
+
+		/** Gemini's batch operations on GenerateContent requests. */
+		GEMINI
 
 	}
 
@@ -170,6 +173,9 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 
 		/** {@code x-api-key: <key>} (Anthropic). */
 		X_API_KEY,
+
+		/** {@code x-goog-api-key: <key>} (Gemini). */
+		X_GOOG_API_KEY,
 
 		/** No key: an in-process provider. */
 		NONE

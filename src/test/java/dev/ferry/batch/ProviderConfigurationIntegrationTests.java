@@ -126,11 +126,11 @@ class ProviderConfigurationIntegrationTests {
 
 	@Test
 	void aNameWithNoFamilyStopsFerryListingTheFamilies() {
-		assertThatThrownBy(() -> start("--ferry.providers.gemini.api-key=sk")).rootCause()
-			.hasMessageContaining("ferry.providers.gemini: 'gemini' is no provider family and no type is set")
+		assertThatThrownBy(() -> start("--ferry.providers.vertex.api-key=sk")).rootCause()
+			.hasMessageContaining("ferry.providers.vertex: 'vertex' is no provider family and no type is set")
 			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, elevenlabs, executed, fireworks, "
-					+ "groq, huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, runway, "
-					+ "sandbox, sgl, vllm, xai");
+					+ "gemini, groq, huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, "
+					+ "runway, sandbox, sgl, vllm, xai");
 	}
 
 	@Test
@@ -159,7 +159,7 @@ class ProviderConfigurationIntegrationTests {
 		assertThatThrownBy(() -> start("--ferry.providers.azure.batch-mode=executed")).rootCause()
 			.hasMessageContaining("ferry.providers.azure.batch-mode: family 'azure' has no synchronous API Ferry can "
 					+ "run its batches against")
-			.hasMessageContaining("anthropic, cerebras, cohere");
+			.hasMessageContaining("anthropic, cerebras, cohere, fireworks, gemini");
 	}
 
 	@Test

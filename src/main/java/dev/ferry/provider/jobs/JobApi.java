@@ -59,6 +59,15 @@ public interface JobApi {
 	Mono<JsonNode> cancel(String jobId);
 
 	/**
+	 * Deletes an ended job at the provider, where jobs can be deleted.
+	 * @param jobId the job
+	 * @return completes once deleted; by default there is nothing to delete
+	 */
+	default Mono<Void> delete(String jobId) {
+		return Mono.empty();
+	}
+
+	/**
 	 * The job's native id.
 	 * @param job the job
 	 * @return its id

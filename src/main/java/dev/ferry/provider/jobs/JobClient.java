@@ -1,5 +1,6 @@
 package dev.ferry.provider.jobs;
 
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -9,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.auth.KeyRotation;
+import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.upstream.UpstreamRetries;
 
@@ -16,16 +18,17 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriBuilder;
 
 /**
- * The HTTP calls of a job-style provider, on its pooled client: bearer credentials (the
- * configured keys in turn for a caller with a gateway key, the caller's own key
- * otherwise), JSON answers, the provider's errors kept, and retries only where a repeat
- * cannot do anything twice.
+ * The HTTP calls of a job-style provider, on its pooled client: credentials in the
+ * provider's header (the configured keys in turn for a caller with a gateway key, the
+ * caller's own key otherwise), JSON answers, the provider's errors kept, and retries only
+ * where a repeat cannot do anything twice.
  */
 public final class JobClient {
 
@@ -41,7 +44,21 @@ public final class JobClient {
 
 	private final UpstreamRetries retries;
 
-	public JobClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
+	private final BiConsumer<HttpHeaders, String> setKey;
+
+	/**
+	 * A client.
+	 * @param name the provider name
+	 * @param client its pooled client, on its base URL
+	 * @param properties its configuration
+	 * @param auth how it takes its key: a bearer token, or Gemini's
+	 * {@code x-goog-api-key}
+	 * @param mapper the JSON mapper
+	 */
+	public JobClient(String name, WebClient client, ProviderProperties properties, ProviderDescriptor.Auth auth,
+			JsonMapper mapper) {
+		this.setKey = (auth == ProviderDescriptor.Auth.X_GOOG_API_KEY)
+				? (headers, key) -> headers.set("x-goog-api-key", key) : HttpHeaders::setBearerAuth;
 		this.name = name;
 		this.client = client;
 		this.mapper = mapper;
@@ -162,9 +179,37 @@ public final class JobClient {
 			.map(this.mapper::readTree));
 	}
 
+	/**
+	 * A call the wire builds itself (headers of its own, a body of its own), with the
+	 * credentials and error handling of every other; never retried.
+	 * @param request builds the request on the provider's client
+	 * @return the response headers and JSON body, once the upstream has answered with a
+	 * success
+	 */
+	public Mono<ResponseEntity<JsonNode>> exchange(Function<WebClient, WebClient.RequestHeadersSpec<?>> request) {
+		return authorization().flatMap((auth) -> request.apply(this.client)
+			.headers(auth)
+			.accept(MediaType.APPLICATION_JSON)
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, this.errors::toError)
+			.toEntity(byte[].class)
+			.map((entity) -> new ResponseEntity<>(
+					(entity.getBody() != null) ? this.mapper.readTree(entity.getBody()) : this.mapper.nullNode(),
+					entity.getHeaders(), entity.getStatusCode())));
+	}
+
+	/**
+	 * A call that deletes something; repeating it deletes nothing more.
+	 * @param uri the path and query
+	 * @return the JSON answer
+	 */
+	public Mono<JsonNode> delete(Function<UriBuilder, java.net.URI> uri) {
+		return this.retries.idempotent(json(this.client.delete().uri(uri)));
+	}
+
 	private Mono<Consumer<HttpHeaders>> authorization() {
-		return this.keys.credentials(this.name, HttpHeaders::setBearerAuth,
-				(headers, caller, key) -> headers.setBearerAuth(key));
+		return this.keys.credentials(this.name, this.setKey,
+				(headers, caller, key) -> this.setKey.accept(headers, key));
 	}
 
 }

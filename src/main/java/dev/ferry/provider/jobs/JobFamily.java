@@ -47,7 +47,7 @@ public abstract class JobFamily implements ProviderFamily {
 
 	@Override
 	public final BatchProvider create(String name, ProviderProperties properties) {
-		return this.providers.create(name, properties,
+		return this.providers.create(name, properties, this.descriptor.auth(),
 				(client, mapper) -> wire(name, properties, client, mapper, this.providers.maxLineBytes()));
 	}
 

@@ -199,7 +199,8 @@ public final class JobProvider implements BatchProvider {
 	 */
 	@Override
 	public Mono<BatchDeleted> deleteBatch(String batchId) {
-		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()));
+		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()))
+			.flatMap((deleted) -> this.api.delete(batchId).thenReturn(deleted));
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.function.BiFunction;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.files.HeldFiles;
@@ -42,12 +43,13 @@ public class JobProviders {
 	 * Creates one provider.
 	 * @param name the configured name
 	 * @param properties its configuration, with its base URL resolved
+	 * @param auth how the provider takes its key
 	 * @param wire makes the family's wire from the provider's client and the JSON mapper
 	 * @return the provider
 	 */
-	public BatchProvider create(String name, ProviderProperties properties,
+	public BatchProvider create(String name, ProviderProperties properties, ProviderDescriptor.Auth auth,
 			BiFunction<JobClient, JsonMapper, JobApi> wire) {
-		JobClient client = new JobClient(name, UpstreamClients.create(name, properties, this.builder), properties,
+		JobClient client = new JobClient(name, UpstreamClients.create(name, properties, this.builder), properties, auth,
 				this.mapper);
 		return new JobProvider(name, wire.apply(client, this.mapper),
 				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),

@@ -43,7 +43,7 @@ class OpenRouterApiTests {
 				Map.of("base-url", this.upstream.url("/").toString(), "api-key", "sk-or")))
 			.bindOrCreate("", ProviderProperties.class);
 		return new OpenRouterApi(new JobClient("openrouter", WebClient.create(this.upstream.url("/").toString()),
-				properties, this.mapper), this.mapper);
+				properties, dev.ferry.batch.ProviderDescriptor.Auth.BEARER, this.mapper), this.mapper);
 	}
 
 	@AfterEach
