@@ -64,9 +64,8 @@ public final class GeminiToChat {
 			}
 			JsonNode call = part.path("functionCall");
 			if (call.isObject()) {
-				ObjectNode toolCall = calls.addObject()
-					.put("id", call.path("id").asString("call_" + position + "_" + calls.size()))
-					.put("type", "function");
+				String id = call.path("id").asString("call_" + position + "_" + calls.size());
+				ObjectNode toolCall = calls.addObject().put("id", id).put("type", "function");
 				toolCall.putObject("function")
 					.put("name", call.path("name").asString(""))
 					.put("arguments", call.path("args").isObject() ? call.get("args").toString() : "{}");
