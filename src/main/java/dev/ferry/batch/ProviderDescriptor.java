@@ -158,7 +158,10 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 		COHERE,
 
 		/** Gemini's batch operations on GenerateContent requests. */
-		GEMINI
+		GEMINI,
+
+		/** Vertex AI's batch prediction jobs, staged in Cloud Storage. */
+		VERTEX
 
 	}
 

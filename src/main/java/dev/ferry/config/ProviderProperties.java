@@ -55,6 +55,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param headroomPercent the share of {@code max-concurrency},
  * {@code requests-per-minute} and {@code tokens-per-minute} that batches Ferry runs leave
  * unused, for interactive traffic on the same account
+ * @param project the Google Cloud project batch jobs run in (vertex)
+ * @param location the region batch jobs run in, such as {@code us-central1}, or
+ * {@code global} (vertex)
+ * @param gcsBucket the Cloud Storage bucket batch input and output are staged in (vertex)
+ * @param gcsPrefix the key prefix of staged objects in that bucket (vertex)
+ * @param credentialsFile a service account key file; when unset, the environment's
+ * default credentials (vertex)
+ * @param gcsEndpoint Cloud Storage's JSON API endpoint, for private endpoints and tests
+ * (vertex)
  */
 public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
@@ -65,7 +74,10 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
 		@DefaultValue Map<String, String> deployments, @Nullable String accountId, @Nullable BatchMode batchMode,
 		@DefaultValue("8") @Min(1) @Max(10000) int maxConcurrency, @DefaultValue("0") @Min(0) int requestsPerMinute,
-		@DefaultValue("0") @Min(0) long tokensPerMinute, @DefaultValue("0") @Min(0) @Max(90) int headroomPercent) {
+		@DefaultValue("0") @Min(0) long tokensPerMinute, @DefaultValue("0") @Min(0) @Max(90) int headroomPercent,
+		@Nullable String project, @DefaultValue("us-central1") String location, @Nullable String gcsBucket,
+		@DefaultValue("ferry/") String gcsPrefix, @Nullable String credentialsFile,
+		@DefaultValue("https://storage.googleapis.com") URI gcsEndpoint) {
 
 	/** Who runs a provider's batches. */
 	public enum BatchMode {
@@ -139,7 +151,8 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 				this.responseTimeout, this.maxConnections, this.pendingAcquireMaxCount, this.pendingAcquireTimeout,
 				this.maxIdleTime, this.retry, this.statusCache, this.processingTime, this.apiVersion,
 				this.defaultMaxTokens, this.deployments, this.accountId, this.batchMode, this.maxConcurrency,
-				this.requestsPerMinute, this.tokensPerMinute, this.headroomPercent);
+				this.requestsPerMinute, this.tokensPerMinute, this.headroomPercent, this.project, this.location,
+				this.gcsBucket, this.gcsPrefix, this.credentialsFile, this.gcsEndpoint);
 	}
 
 	/**

@@ -126,11 +126,11 @@ class ProviderConfigurationIntegrationTests {
 
 	@Test
 	void aNameWithNoFamilyStopsFerryListingTheFamilies() {
-		assertThatThrownBy(() -> start("--ferry.providers.vertex.api-key=sk")).rootCause()
-			.hasMessageContaining("ferry.providers.vertex: 'vertex' is no provider family and no type is set")
+		assertThatThrownBy(() -> start("--ferry.providers.bedrock.api-key=sk")).rootCause()
+			.hasMessageContaining("ferry.providers.bedrock: 'bedrock' is no provider family and no type is set")
 			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, elevenlabs, executed, fireworks, "
 					+ "gemini, groq, huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, "
-					+ "runway, sandbox, sgl, vllm, xai");
+					+ "runway, sandbox, sgl, vertex, vllm, xai");
 	}
 
 	@Test
@@ -163,16 +163,28 @@ class ProviderConfigurationIntegrationTests {
 	}
 
 	@Test
+	void vertexNeedsItsProjectAndBucket() {
+		assertThatThrownBy(() -> start("--ferry.providers.vertex.location=europe-west4")).rootCause()
+			.hasMessageContaining("ferry.providers.vertex.project must be set");
+		assertThatThrownBy(() -> start("--ferry.providers.vertex.project=p")).rootCause()
+			.hasMessageContaining("ferry.providers.vertex.gcs-bucket must be set");
+		assertThatThrownBy(() -> start("--ferry.providers.vertex.project=p", "--ferry.providers.vertex.gcs-bucket=b",
+				"--ferry.providers.vertex.credentials-file=/nonexistent/key.json"))
+			.rootCause()
+			.hasMessageContaining("ferry.providers.vertex.credentials-file: '/nonexistent/key.json' cannot be read");
+	}
+
+	@Test
 	void fireworksNeedsItsAccount() {
 		assertThatThrownBy(() -> start("--ferry.providers.fireworks.api-key=fw")).rootCause()
 			.hasMessageContaining("ferry.providers.fireworks.account-id must be set to the Fireworks account");
 	}
 
-	private static void start(String argument) throws Exception {
-		StandaloneFerry
-			.start("--server.port=0", "--ferry.storage.path=" + Files.createTempDirectory("ferry-config-fail"),
-					argument)
-			.close();
+	private static void start(String... arguments) throws Exception {
+		List<String> all = new java.util.ArrayList<>(
+				List.of("--server.port=0", "--ferry.storage.path=" + Files.createTempDirectory("ferry-config-fail")));
+		all.addAll(List.of(arguments));
+		StandaloneFerry.start(all.toArray(String[]::new)).close();
 	}
 
 	private JsonNode provider(String key, String name) {

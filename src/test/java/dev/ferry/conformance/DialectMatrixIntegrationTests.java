@@ -48,11 +48,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Every id any dialect hands out works in every other: on providers {@code openai},
  * {@code anthropic}, {@code azure}, {@code sandbox} and the six with batch formats of
  * their own ({@code mistral}, {@code xai}, {@code openrouter}, {@code cohere},
- * {@code fireworks}, {@code gemini}) and one whose batches Ferry runs itself ({@code vllm}), a batch
- * created through each dialect (the unified API, the official OpenAI SDK, the official
- * Anthropic SDK) is retrieved, has its results read, and is deleted through each dialect,
- * and a second one is cancelled through it. The OpenAI API has no batch delete: through
- * it, a batch's input file is deleted.
+ * {@code fireworks}, {@code gemini}) and one whose batches Ferry runs itself
+ * ({@code vllm}), a batch created through each dialect (the unified API, the official
+ * OpenAI SDK, the official Anthropic SDK) is retrieved, has its results read, and is
+ * deleted through each dialect, and a second one is cancelled through it. The OpenAI API
+ * has no batch delete: through it, a batch's input file is deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")

@@ -110,6 +110,7 @@ class ProviderConformanceTests {
 					"accounts/fireworks/models/llama-v3p1-8b-instruct"),
 			new KitFamily("cohere", new CohereReplica("co-key"), "/v1/chat/completions", "command-a-03-2025"),
 			new KitFamily("gemini", new GeminiReplica("gemini-key"), "/v1/chat/completions", "gemini-2.5-flash"),
+			new KitFamily("vertex", new VertexReplica(), "/v1/chat/completions", "gemini-2.5-flash"),
 			new KitFamily("vllm", new SyncReplica(Duration.ofMillis(20)), "/v1/chat/completions",
 					"meta-llama/Llama-3.1-8B-Instruct"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));

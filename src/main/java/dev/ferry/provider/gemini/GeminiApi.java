@@ -205,7 +205,7 @@ final class GeminiApi implements JobApi {
 	public JobState state(JsonNode job) {
 		JsonNode batch = batch(job);
 		String nativeState = batch.path("state").asString("");
-		BatchStatus status = job.path("error").isObject() ? BatchStatus.FAILED : status(nativeState);
+		BatchStatus status = job.path("error").isObject() ? BatchStatus.FAILED : GoogleJobStates.status(nativeState);
 		JsonNode stats = batch.path("batchStats");
 		long total = stats.path("requestCount").asLong(0);
 		long succeeded = stats.path("successfulRequestCount").asLong(0);
@@ -239,27 +239,6 @@ final class GeminiApi implements JobApi {
 	 */
 	private static JsonNode batch(JsonNode job) {
 		return job.path("metadata").isObject() ? job.path("metadata") : job;
-	}
-
-	/**
-	 * OpenAI's status for Gemini's, which comes as {@code BATCH_STATE_*} on the wire and
-	 * {@code JOB_STATE_*} where the job vocabulary is used: both are read. A state Gemini
-	 * adds later reads as {@code in_progress}, so that pollers keep polling, with
-	 * Gemini's own kept beside it.
-	 * @param state Gemini's state
-	 * @return OpenAI's
-	 */
-	static BatchStatus status(String state) {
-		String bare = state.replaceFirst("^(BATCH|JOB)_STATE_", "");
-		return switch (bare) {
-			case "PENDING", "QUEUED" -> BatchStatus.VALIDATING;
-			case "SUCCEEDED", "PARTIALLY_SUCCEEDED" -> BatchStatus.COMPLETED;
-			case "FAILED" -> BatchStatus.FAILED;
-			case "CANCELLING" -> BatchStatus.CANCELLING;
-			case "CANCELLED" -> BatchStatus.CANCELLED;
-			case "EXPIRED" -> BatchStatus.EXPIRED;
-			default -> BatchStatus.IN_PROGRESS;
-		};
 	}
 
 	/**

@@ -4,11 +4,13 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.auth.CallerHeaders;
 import dev.ferry.auth.KeyRotation;
 import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.config.ProviderProperties;
@@ -46,6 +48,9 @@ public final class JobClient {
 
 	private final BiConsumer<HttpHeaders, String> setKey;
 
+	/** Access tokens for gateway callers, for providers that take OAuth tokens. */
+	private final @Nullable Mono<String> tokens;
+
 	/**
 	 * A client.
 	 * @param name the provider name
@@ -57,6 +62,23 @@ public final class JobClient {
 	 */
 	public JobClient(String name, WebClient client, ProviderProperties properties, ProviderDescriptor.Auth auth,
 			JsonMapper mapper) {
+		this(name, client, properties, auth, mapper, null);
+	}
+
+	/**
+	 * A client whose gateway callers are sent with an OAuth access token rather than a
+	 * configured key.
+	 * @param name the provider name
+	 * @param client its pooled client, on its base URL
+	 * @param properties its configuration
+	 * @param auth how it takes a key
+	 * @param mapper the JSON mapper
+	 * @param tokens the current access token on each subscription, or {@code null} to
+	 * send the configured keys
+	 */
+	public JobClient(String name, WebClient client, ProviderProperties properties, ProviderDescriptor.Auth auth,
+			JsonMapper mapper, @Nullable Mono<String> tokens) {
+		this.tokens = tokens;
 		this.setKey = (auth == ProviderDescriptor.Auth.X_GOOG_API_KEY)
 				? (headers, key) -> headers.set("x-goog-api-key", key) : HttpHeaders::setBearerAuth;
 		this.name = name;
@@ -207,9 +229,35 @@ public final class JobClient {
 		return this.retries.idempotent(json(this.client.delete().uri(uri)));
 	}
 
+	/**
+	 * Streams any URL with the provider's credentials (a staging bucket's object, on the
+	 * provider's own cloud), retried only until the response headers arrive.
+	 * @param url the absolute URL
+	 * @return the bytes, once the far end has answered with a success
+	 */
+	public Mono<Flux<DataBuffer>> download(java.net.URI url) {
+		return this.retries
+			.idempotent(authorization().flatMap((auth) -> this.client.get()
+				.uri(url)
+				.attribute(WebClient.class.getName() + ".uriTemplate", "{object_url}")
+				.headers(auth)
+				.accept(MediaType.ALL)
+				.retrieve()
+				.onStatus(HttpStatusCode::isError, this.errors::toError)
+				.toEntityFlux(DataBuffer.class)))
+			.map((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.<DataBuffer>empty());
+	}
+
 	private Mono<Consumer<HttpHeaders>> authorization() {
-		return this.keys.credentials(this.name, this.setKey,
+		Mono<Consumer<HttpHeaders>> keyed = this.keys.credentials(this.name, this.setKey,
 				(headers, caller, key) -> this.setKey.accept(headers, key));
+		Mono<String> tokens = this.tokens;
+		if (tokens == null) {
+			return keyed;
+		}
+		return CallerHeaders.current()
+			.flatMap((caller) -> (caller.gateway() != null)
+					? tokens.map((token) -> (Consumer<HttpHeaders>) (headers) -> headers.setBearerAuth(token)) : keyed);
 	}
 
 }

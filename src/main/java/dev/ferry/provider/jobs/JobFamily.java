@@ -2,6 +2,8 @@ package dev.ferry.provider.jobs;
 
 import java.net.URI;
 
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.BatchProvider;
@@ -19,11 +21,12 @@ public abstract class JobFamily implements ProviderFamily {
 
 	private final URI baseUrl;
 
-	private final URI compatibleBaseUrl;
+	private final @Nullable URI compatibleBaseUrl;
 
 	private final JobProviders providers;
 
-	protected JobFamily(ProviderDescriptor descriptor, URI baseUrl, URI compatibleBaseUrl, JobProviders providers) {
+	protected JobFamily(ProviderDescriptor descriptor, URI baseUrl, @Nullable URI compatibleBaseUrl,
+			JobProviders providers) {
 		this.descriptor = descriptor;
 		this.baseUrl = baseUrl;
 		this.compatibleBaseUrl = compatibleBaseUrl;
@@ -41,14 +44,36 @@ public abstract class JobFamily implements ProviderFamily {
 	}
 
 	@Override
-	public final URI compatibleBaseUrl() {
+	public final @Nullable URI compatibleBaseUrl() {
 		return this.compatibleBaseUrl;
 	}
 
 	@Override
 	public final BatchProvider create(String name, ProviderProperties properties) {
-		return this.providers.create(name, properties, this.descriptor.auth(),
-				(client, mapper) -> wire(name, properties, client, mapper, this.providers.maxLineBytes()));
+		ProviderProperties resolved = resolve(name, properties);
+		return this.providers.create(name, resolved, this.descriptor.auth(), tokens(name, resolved),
+				(client, mapper) -> wire(name, resolved, client, mapper, this.providers.maxLineBytes()));
+	}
+
+	/**
+	 * A provider's settings as the family uses them; by default as configured.
+	 * @param name the provider name
+	 * @param properties its configuration, with its base URL resolved
+	 * @return the settings to build the provider from
+	 * @throws IllegalStateException when the configuration lacks what the family needs
+	 */
+	protected ProviderProperties resolve(String name, ProviderProperties properties) {
+		return properties;
+	}
+
+	/**
+	 * Access tokens to send instead of a configured key, for families on OAuth.
+	 * @param name the provider name
+	 * @param properties its settings
+	 * @return the current token on each subscription, or {@code null} to send keys
+	 */
+	protected @Nullable Mono<String> tokens(String name, ProviderProperties properties) {
+		return null;
 	}
 
 	/**

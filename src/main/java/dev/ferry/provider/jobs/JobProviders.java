@@ -5,6 +5,9 @@ import java.util.function.BiFunction;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.config.FerryProperties;
@@ -44,13 +47,14 @@ public class JobProviders {
 	 * @param name the configured name
 	 * @param properties its configuration, with its base URL resolved
 	 * @param auth how the provider takes its key
+	 * @param tokens access tokens to send instead of a configured key, or {@code null}
 	 * @param wire makes the family's wire from the provider's client and the JSON mapper
 	 * @return the provider
 	 */
 	public BatchProvider create(String name, ProviderProperties properties, ProviderDescriptor.Auth auth,
-			BiFunction<JobClient, JsonMapper, JobApi> wire) {
+			@Nullable Mono<String> tokens, BiFunction<JobClient, JsonMapper, JobApi> wire) {
 		JobClient client = new JobClient(name, UpstreamClients.create(name, properties, this.builder), properties, auth,
-				this.mapper);
+				this.mapper, tokens);
 		return new JobProvider(name, wire.apply(client, this.mapper),
 				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),
 				new JobRecords(this.blobs, this.mapper), new InputLines(name, this.mapper, this.maxLineBytes),

@@ -47,7 +47,7 @@ class GeminiApiTests {
 			"BATCH_STATE_EXPIRED, expired", "JOB_STATE_EXPIRED, expired", "BATCH_STATE_UNSPECIFIED, in_progress",
 			"SOMETHING_NEW, in_progress" })
 	void readsBothStateVocabularies(String state, String status) {
-		assertThat(GeminiApi.status(state).wireName()).isEqualTo(status);
+		assertThat(GoogleJobStates.status(state).wireName()).isEqualTo(status);
 	}
 
 	@Test
