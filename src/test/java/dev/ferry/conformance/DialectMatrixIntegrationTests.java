@@ -46,13 +46,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every id any dialect hands out works in every other: on providers {@code openai},
- * {@code anthropic}, {@code azure}, {@code sandbox} and the six with batch formats of
+ * {@code anthropic}, {@code azure}, {@code sandbox} and the seven with batch formats of
  * their own ({@code mistral}, {@code xai}, {@code openrouter}, {@code cohere},
- * {@code fireworks}, {@code gemini}) and one whose batches Ferry runs itself
- * ({@code vllm}), a batch created through each dialect (the unified API, the official
- * OpenAI SDK, the official Anthropic SDK) is retrieved, has its results read, and is
- * deleted through each dialect, and a second one is cancelled through it. The OpenAI API
- * has no batch delete: through it, a batch's input file is deleted.
+ * {@code fireworks}, {@code gemini}, {@code vertex}) and one whose batches Ferry runs
+ * itself ({@code vllm}), a batch created through each dialect (the unified API, the
+ * official OpenAI SDK, the official Anthropic SDK) is retrieved, has its results read,
+ * and is deleted through each dialect, and a second one is cancelled through it. The
+ * OpenAI API has no batch delete: through it, a batch's input file is deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
@@ -71,7 +71,7 @@ class DialectMatrixIntegrationTests {
 	static final Map<String, JobReplica> jobs = Map.of("mistral", new MistralReplica("mistral-key"), "xai",
 			new XaiReplica("xai-key"), "openrouter", new OpenRouterReplica("sk-or-key"), "cohere",
 			new CohereReplica("co-key"), "fireworks", new FireworksReplica("fw-key"), "gemini",
-			new GeminiReplica("gemini-key"));
+			new GeminiReplica("gemini-key"), "vertex", new VertexReplica());
 
 	/** A server without a batch API, whose batches Ferry runs itself. */
 	static final SyncReplica vllm = new SyncReplica(java.time.Duration.ofMillis(5));
@@ -82,7 +82,8 @@ class DialectMatrixIntegrationTests {
 			Map.entry("xai", "grok-4-fast"), Map.entry("openrouter", "openai/gpt-4o-mini"),
 			Map.entry("cohere", "command-a-03-2025"),
 			Map.entry("fireworks", "accounts/fireworks/models/llama-v3p1-8b-instruct"),
-			Map.entry("gemini", "gemini-2.5-flash"), Map.entry("vllm", "meta-llama/Llama-3.1-8B-Instruct"));
+			Map.entry("gemini", "gemini-2.5-flash"), Map.entry("vertex", "gemini-2.5-flash"),
+			Map.entry("vllm", "meta-llama/Llama-3.1-8B-Instruct"));
 
 	/** Providers whose API has no batch cancel: Ferry refuses one up front. */
 	private static final Set<String> NO_CANCEL = Set.of("openrouter", "fireworks");
@@ -121,7 +122,7 @@ class DialectMatrixIntegrationTests {
 	static Stream<Arguments> matrix() {
 		return Stream
 			.of("openai", "anthropic", "azure", "sandbox", "mistral", "xai", "openrouter", "cohere", "fireworks",
-					"gemini", "vllm")
+					"gemini", "vertex", "vllm")
 			.flatMap((provider) -> Stream.of("unified", "openai", "anthropic")
 				.flatMap((creator) -> Stream.of("unified", "openai", "anthropic")
 					.map((follower) -> Arguments.of(provider, creator, follower))));

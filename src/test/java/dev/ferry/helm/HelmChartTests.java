@@ -174,6 +174,23 @@ class HelmChartTests {
 	}
 
 	@Test
+	void takesVertexWithItsProjectAndBucket() {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.vertex.project", "my-project")
+			.set("ferry.providers.vertex.gcs-bucket", "my-staging")
+			.set("ferry.providers.vertex.location", "europe-west4")
+			.call();
+		assertThat(rendered).contains("project: my-project", "gcs-bucket: my-staging", "location: europe-west4");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.vertex.project", "my-project")
+			.call()).as("vertex needs its bucket").hasMessageContaining("gcs-bucket");
+	}
+
+	@Test
 	void takesTheLimitsOfBatchesFerryRunsAndRefusesOthers() {
 		String rendered = new Helm(CHART).template()
 			.withName("ferry")
