@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.Model;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.AnthropicBatches;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiBatches;
@@ -214,11 +214,7 @@ class GeminiIntegrationTests {
 
 	@Test
 	void theAnthropicSdkRunsABatchOnGemini() throws Exception {
-		AnthropicClient client = AnthropicOkHttpClient.builder()
-			.baseUrl("http://localhost:" + this.port + "/anthropic")
-			.apiKey(GatewayKey.KEY)
-			.maxRetries(0)
-			.build();
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
 		MessageBatch batch = client.messages()
 			.batches()
 			.create(BatchCreateParams.builder()
@@ -235,16 +231,8 @@ class GeminiIntegrationTests {
 		JsonNode uploaded = this.mapper.readTree(gemini.received().get(1).getBody().utf8().lines().findFirst().get());
 		assertThat(uploaded.at("/request/systemInstruction/parts/0/text").asString()).isEqualTo("Be brief.");
 		assertThat(uploaded.at("/request/generationConfig/maxOutputTokens").asInt()).isEqualTo(32);
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (batch.processingStatus() != MessageBatch.ProcessingStatus.ENDED) {
-			assertThat(System.nanoTime()).as("the batch ends").isLessThan(deadline);
-			Thread.sleep(50);
-			batch = client.messages().batches().retrieve(batch.id());
-		}
-		List<MessageBatchIndividualResponse> results;
-		try (var stream = client.messages().batches().resultsStreaming(batch.id())) {
-			results = stream.stream().toList();
-		}
+		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
+		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
 		assertThat(results).singleElement().satisfies((result) -> {
 			assertThat(result.customId()).isEqualTo("m1");
 			var message = result.result().succeeded().orElseThrow().message();

@@ -47,8 +47,6 @@ final class GeminiReplica extends JobReplica {
 
 	private final Map<String, String> downloads = new ConcurrentHashMap<>();
 
-	private final Set<String> deleted = ConcurrentHashMap.newKeySet();
-
 	private final java.util.concurrent.atomic.AtomicReference<mockwebserver3.MockResponseBody> nextDownload = new java.util.concurrent.atomic.AtomicReference<>();
 
 	GeminiReplica(String key) {
@@ -68,11 +66,6 @@ final class GeminiReplica extends JobReplica {
 	 */
 	void streamNextDownload(mockwebserver3.MockResponseBody body) {
 		this.nextDownload.set(body);
-	}
-
-	/** Whether a batch was deleted. */
-	boolean deleted(String id) {
-		return this.deleted.contains(id);
 	}
 
 	@Override
@@ -118,31 +111,7 @@ final class GeminiReplica extends JobReplica {
 		if (!path.startsWith("/v1beta/batches/")) {
 			throw refuse(404, "no such path: " + path);
 		}
-		String rest = path.substring("/v1beta/batches/".length());
-		boolean cancel = rest.endsWith(":cancel");
-		String id = cancel ? rest.substring(0, rest.length() - ":cancel".length()) : rest;
-		Job job = this.jobs.get(id);
-		if (job == null || this.deleted.contains(id)) {
-			return json(404, errorBody("batch " + id + " not found"));
-		}
-		if (cancel && method.equals("POST")) {
-			if (!job.ended()) {
-				job.cancelRequested = true;
-			}
-			return json(200, object());
-		}
-		if (method.equals("GET")) {
-			advance(job);
-			return json(200, operation(job));
-		}
-		if (method.equals("DELETE")) {
-			if (!job.ended()) {
-				throw refuse(400, "batch " + id + " is still running");
-			}
-			this.deleted.add(id);
-			return json(200, object());
-		}
-		throw refuse(405, "no such operation: " + method + " " + path);
+		return googleJob(method, path, path.substring("/v1beta/batches/".length()), this::operation);
 	}
 
 	private MockResponse startUpload(RecordedRequest request) {

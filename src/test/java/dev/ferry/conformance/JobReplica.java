@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -27,6 +28,8 @@ abstract class JobReplica extends Replica {
 	protected final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
 
 	private int sequence;
+
+	private final java.util.Set<String> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
 	JobReplica(String key) {
 		this.key = key;
@@ -72,6 +75,52 @@ abstract class JobReplica extends Replica {
 		if (!("Bearer " + this.key).equals(request.getHeaders().get("Authorization"))) {
 			throw refuse(401, "Authorization: " + request.getHeaders().get("Authorization"));
 		}
+	}
+
+	/**
+	 * Whether a job was deleted.
+	 * @param id the job
+	 * @return true once deleted
+	 */
+	boolean deleted(String id) {
+		return this.deleted.contains(id);
+	}
+
+	/**
+	 * The calls on one job as Google's APIs take them: {@code POST …:cancel}, a read that
+	 * moves the job on, and a delete of a job that has ended.
+	 * @param method the HTTP method
+	 * @param path the whole path, for errors
+	 * @param rest the path after the jobs' collection: the id, with {@code :cancel}
+	 * @param resource the job as the API shows it
+	 * @return the answer
+	 */
+	protected MockResponse googleJob(String method, String path, String rest,
+			java.util.function.Function<Job, JsonNode> resource) {
+		boolean cancel = rest.endsWith(":cancel");
+		String id = cancel ? rest.substring(0, rest.length() - ":cancel".length()) : rest;
+		Job job = this.jobs.get(id);
+		if (job == null || this.deleted.contains(id)) {
+			return json(404, errorBody("job " + id + " not found"));
+		}
+		if (cancel && method.equals("POST")) {
+			if (!job.ended()) {
+				job.cancelRequested = true;
+			}
+			return json(200, object());
+		}
+		if (method.equals("GET")) {
+			advance(job);
+			return json(200, resource.apply(job));
+		}
+		if (method.equals("DELETE")) {
+			if (!job.ended()) {
+				throw refuse(400, "job " + id + " is still running: only finished jobs can be deleted");
+			}
+			this.deleted.add(id);
+			return json(200, object());
+		}
+		throw refuse(405, "no such operation: " + method + " " + path);
 	}
 
 	protected String nextId() {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.Model;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.AnthropicBatches;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiBatches;
@@ -157,11 +157,7 @@ class VertexIntegrationTests {
 
 	@Test
 	void theAnthropicSdkRunsABatchOnClaudeOnVertex() throws Exception {
-		AnthropicClient client = AnthropicOkHttpClient.builder()
-			.baseUrl("http://localhost:" + this.port + "/anthropic")
-			.apiKey(GatewayKey.KEY)
-			.maxRetries(0)
-			.build();
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
 		MessageBatch batch = client.messages()
 			.batches()
 			.create(BatchCreateParams.builder()
@@ -178,16 +174,8 @@ class VertexIntegrationTests {
 		JsonNode staged = vertex.lines(vertex.received().get(0).getUrl().queryParameter("name")).get(0);
 		assertThat(staged.at("/request/system/0/text").asString()).isEqualTo("Be brief.");
 		assertThat(staged.at("/request/anthropic_version").asString()).isEqualTo("vertex-2023-10-16");
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (batch.processingStatus() != MessageBatch.ProcessingStatus.ENDED) {
-			assertThat(System.nanoTime()).as("the batch ends").isLessThan(deadline);
-			Thread.sleep(50);
-			batch = client.messages().batches().retrieve(batch.id());
-		}
-		List<MessageBatchIndividualResponse> results;
-		try (var stream = client.messages().batches().resultsStreaming(batch.id())) {
-			results = stream.stream().toList();
-		}
+		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
+		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
 		assertThat(results).singleElement().satisfies((result) -> {
 			assertThat(result.customId()).isEqualTo("m1");
 			assertThat(result.result().succeeded().orElseThrow().message().content().get(0).text().orElseThrow().text())

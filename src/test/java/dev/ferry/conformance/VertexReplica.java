@@ -58,8 +58,6 @@ final class VertexReplica extends JobReplica {
 
 	private final Map<String, JsonNode> created = new ConcurrentHashMap<>();
 
-	private final Set<String> deleted = ConcurrentHashMap.newKeySet();
-
 	VertexReplica() {
 		super("unused-key");
 	}
@@ -84,10 +82,6 @@ final class VertexReplica extends JobReplica {
 	/** The objects the bucket holds now. */
 	Set<String> objectNames() {
 		return Set.copyOf(this.objects.keySet());
-	}
-
-	boolean deleted(String id) {
-		return this.deleted.contains(id);
 	}
 
 	/** The lines of a staged object. */
@@ -150,31 +144,7 @@ final class VertexReplica extends JobReplica {
 		if (!path.startsWith(JOBS + "/")) {
 			throw refuse(404, "no such path: " + path);
 		}
-		String rest = path.substring(JOBS.length() + 1);
-		boolean cancel = rest.endsWith(":cancel");
-		String id = cancel ? rest.substring(0, rest.length() - ":cancel".length()) : rest;
-		Job job = this.jobs.get(id);
-		if (job == null || this.deleted.contains(id)) {
-			return json(404, errorBody("batch prediction job " + id + " not found"));
-		}
-		if (cancel && method.equals("POST")) {
-			if (!job.ended()) {
-				job.cancelRequested = true;
-			}
-			return json(200, object());
-		}
-		if (method.equals("GET")) {
-			advance(job);
-			return json(200, resource(job));
-		}
-		if (method.equals("DELETE")) {
-			if (!job.ended()) {
-				throw refuse(400, "job " + id + " is still running: only finished jobs can be deleted");
-			}
-			this.deleted.add(id);
-			return json(200, object());
-		}
-		throw refuse(405, "no such operation: " + method + " " + path);
+		return googleJob(method, path, path.substring(JOBS.length() + 1), this::resource);
 	}
 
 	private MockResponse upload(RecordedRequest request, HttpUrl url) {

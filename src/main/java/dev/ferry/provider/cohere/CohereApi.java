@@ -12,7 +12,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.ferry.batch.ApiError;
 import dev.ferry.batch.BatchError;
 import dev.ferry.batch.BatchStatus;
 import dev.ferry.batch.BatchTimes;
@@ -88,8 +87,7 @@ final class CohereApi implements JobApi {
 			}
 		}
 		catch (UnmappableException ex) {
-			throw ApiError.invalid(request.param(),
-					request.where() + " (custom_id '" + request.customId() + "'): " + ex.getMessage());
+			throw request.refused(ex.getMessage());
 		}
 		return row;
 	}

@@ -94,8 +94,7 @@ final class GeminiApi implements JobApi {
 					: this.toGemini.chat(request.body()));
 		}
 		catch (TranslationException ex) {
-			throw ApiError.invalid(request.param(),
-					request.where() + " (custom_id '" + request.customId() + "'): " + ex.getMessage());
+			throw request.refused(ex.getMessage());
 		}
 		return line;
 	}

@@ -116,8 +116,7 @@ final class VertexApi implements JobApi {
 			}
 		}
 		catch (TranslationException ex) {
-			throw ApiError.invalid(request.param(),
-					request.where() + " (custom_id '" + request.customId() + "'): " + ex.getMessage());
+			throw request.refused(ex.getMessage());
 		}
 		return line;
 	}

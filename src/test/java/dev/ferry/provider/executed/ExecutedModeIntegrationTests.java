@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.Model;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.support.AnthropicBatches;
 import dev.ferry.support.GatewayKey;
 import dev.ferry.support.MockUpstreams;
 import dev.ferry.support.OpenAiBatches;
@@ -117,11 +117,7 @@ class ExecutedModeIntegrationTests {
 
 	@Test
 	void theAnthropicSdkRunsABatchOnAnthropicInExecutedMode() throws Exception {
-		AnthropicClient client = AnthropicOkHttpClient.builder()
-			.baseUrl("http://localhost:" + this.port + "/anthropic")
-			.apiKey(GatewayKey.KEY)
-			.maxRetries(0)
-			.build();
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
 		BatchCreateParams.Builder create = BatchCreateParams.builder();
 		for (String id : List.of("a1", "a2")) {
 			create.addRequest(BatchCreateParams.Request.builder()
@@ -134,17 +130,9 @@ class ExecutedModeIntegrationTests {
 				.build());
 		}
 		MessageBatch batch = client.messages().batches().create(create.build());
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (batch.processingStatus() != MessageBatch.ProcessingStatus.ENDED) {
-			assertThat(System.nanoTime()).as("the batch ends").isLessThan(deadline);
-			Thread.sleep(50);
-			batch = client.messages().batches().retrieve(batch.id());
-		}
+		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(30));
 		assertThat(batch.requestCounts().succeeded()).isEqualTo(2);
-		List<MessageBatchIndividualResponse> results;
-		try (var stream = client.messages().batches().resultsStreaming(batch.id())) {
-			results = stream.stream().toList();
-		}
+		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
 		assertThat(results).extracting(MessageBatchIndividualResponse::customId).containsExactly("a1", "a2");
 		assertThat(results.get(1)
 			.result()
