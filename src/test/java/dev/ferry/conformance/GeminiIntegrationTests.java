@@ -174,6 +174,16 @@ class GeminiIntegrationTests {
 	}
 
 	@Test
+	void aModelGeminiCannotBatchIsRefusedBeforeAnythingGoesUpstream() {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
+		BadRequestException refused = catchThrowableOfType(BadRequestException.class,
+				() -> OpenAiBatches.create(client, OpenAiBatches.chatLines("imagen-4.0-generate-001", List.of("a"))));
+		assertThat(refused.getMessage()).contains("input file line 1", "model 'imagen-4.0-generate-001'",
+				"Gemini models (gemini-…)");
+		assertThat(gemini.received()).isEmpty();
+	}
+
+	@Test
 	void deletingAnEndedBatchDeletesItAtGemini() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
 		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines("gemini-2.5-flash", List.of("a")));

@@ -10,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
  * One provider family as the conformance kit drives it: its provider name, its replica
  * (none for the in-process sandbox), and requests it runs.
  *
- * @param name the provider name, which is also the family's
+ * @param name the provider name: the family's, or another whose replica sets its
+ * {@code type}
  * @param replica the replica playing the provider, or {@code null} for the sandbox
  * @param endpoint the endpoint the kit's batches target
  * @param model the model the kit's requests name

@@ -111,6 +111,7 @@ class ProviderConformanceTests {
 			new KitFamily("cohere", new CohereReplica("co-key"), "/v1/chat/completions", "command-a-03-2025"),
 			new KitFamily("gemini", new GeminiReplica("gemini-key"), "/v1/chat/completions", "gemini-2.5-flash"),
 			new KitFamily("vertex", new VertexReplica(), "/v1/chat/completions", "gemini-2.5-flash"),
+			new KitFamily("vertex-claude", new VertexReplica(), "/v1/chat/completions", "claude-sonnet-4-5@20250929"),
 			new KitFamily("vllm", new SyncReplica(Duration.ofMillis(20)), "/v1/chat/completions",
 					"meta-llama/Llama-3.1-8B-Instruct"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));

@@ -151,8 +151,22 @@ class VertexIntegrationTests {
 		assertThat(output.at("/response/body/choices/0/message/content").asString()).isEqualTo("echo: a");
 		assertThat(output.at("/response/body/choices/0/finish_reason").asString()).isEqualTo("stop");
 		assertThat(output.at("/response/body/usage/total_tokens").asInt()).isEqualTo(5);
-		assertThat(OpenAiBatches.lines(client, done.errorFileId().get())).singleElement()
-			.satisfies((line) -> assertThat(line.path("custom_id").asString()).isEqualTo("q1"));
+		assertThat(OpenAiBatches.lines(client, done.errorFileId().get())).singleElement().satisfies((line) -> {
+			assertThat(line.path("custom_id").asString()).isEqualTo("q1");
+			assertThat(line.at("/response/status_code").asInt()).as("Bad Request is the request's fault")
+				.isEqualTo(400);
+		});
+	}
+
+	@Test
+	void aModelFerryDoesNotRunOnVertexIsRefusedBeforeAnythingGoesUpstream() {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "vertex");
+		com.openai.errors.BadRequestException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+				com.openai.errors.BadRequestException.class,
+				() -> OpenAiBatches.create(client, OpenAiBatches.chatLines("llama-3.3-70b", List.of("a"))));
+		assertThat(refused.getMessage()).contains("input file line 1", "model 'llama-3.3-70b'",
+				"Gemini (gemini-…) and Claude (claude-…)");
+		assertThat(vertex.received()).isEmpty();
 	}
 
 	@Test

@@ -69,8 +69,8 @@ final class VertexReplica extends JobReplica {
 	@Override
 	Map<String, String> settings() {
 		String base = server().url("/").toString();
-		return Map.of("project", PROJECT, "location", LOCATION, "gcs-bucket", BUCKET, "gcs-prefix", "kit/",
-				"gcs-endpoint", base.substring(0, base.length() - 1), "credentials-file",
+		return Map.of("type", "vertex", "project", PROJECT, "location", LOCATION, "gcs-bucket", BUCKET, "gcs-prefix",
+				"kit/", "gcs-endpoint", base.substring(0, base.length() - 1), "credentials-file",
 				this.tokens.keyFile().toString());
 	}
 

@@ -83,7 +83,27 @@ final class GeminiApi implements JobApi {
 
 	@Override
 	public void check(InputRequest request, String endpoint) {
+		JsonNode model = request.body().path("model");
+		if (model.isString() && !batches(model.asString(), endpoint)) {
+			throw request.refused(modelRefusal(model.asString(), endpoint));
+		}
 		line(request, endpoint);
+	}
+
+	/**
+	 * Whether Gemini's batch mode runs a model for an endpoint: Gemini models for chat,
+	 * Gemini embedding models for embeddings.
+	 */
+	private static boolean batches(String model, String endpoint) {
+		String id = modelId(model);
+		return endpoint.equals(EMBEDDINGS) ? id.startsWith("gemini-embedding") : id.startsWith("gemini-");
+	}
+
+	private static String modelRefusal(String model, String endpoint) {
+		return "model '"
+				+ model + "': Gemini's batch mode runs " + (endpoint.equals(EMBEDDINGS)
+						? "Gemini embedding models (gemini-embedding-…)" : "Gemini models (gemini-…)")
+				+ " for " + endpoint;
 	}
 
 	/** The request as a line of Gemini's input file: {@code {key, request}}. */
@@ -101,6 +121,9 @@ final class GeminiApi implements JobApi {
 
 	@Override
 	public Mono<JsonNode> submit(JobSubmission submission) {
+		if (!batches(submission.model(), submission.endpoint())) {
+			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model(), submission.endpoint())));
+		}
 		Flux<byte[]> lines = submission.requests()
 			.get()
 			.map((request) -> this.mapper.writeValueAsBytes(line(request, submission.endpoint())));

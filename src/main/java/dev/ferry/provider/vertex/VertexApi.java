@@ -95,8 +95,25 @@ final class VertexApi implements JobApi {
 	public void check(InputRequest request, String endpoint) {
 		JsonNode model = request.body().path("model");
 		if (model.isString()) {
+			if (!runs(model.asString())) {
+				throw request.refused(modelRefusal(model.asString()));
+			}
 			line(request, model.asString());
 		}
+	}
+
+	/**
+	 * Whether Ferry runs a model on Vertex: Gemini and Claude models by name, or any
+	 * model by its full resource name.
+	 */
+	private static boolean runs(String model) {
+		return model.startsWith("gemini-") || model.startsWith("claude-") || model.startsWith("publishers/")
+				|| model.startsWith("projects/");
+	}
+
+	private static String modelRefusal(String model) {
+		return "model '" + model + "': Ferry runs Gemini (gemini-…) and Claude (claude-…) models on Vertex, or a "
+				+ "model by its resource name (publishers/…/models/…, projects/…/models/…)";
 	}
 
 	/** A request as a line of the staged input, in the shape of its model. */
@@ -136,6 +153,9 @@ final class VertexApi implements JobApi {
 
 	@Override
 	public Mono<JsonNode> submit(JobSubmission submission) {
+		if (!runs(submission.model())) {
+			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model())));
+		}
 		String folder = this.settings.gcsPrefix() + submission.name() + "-" + RandomIds.hex(4) + "/";
 		Flux<byte[]> lines = submission.requests()
 			.get()
@@ -341,7 +361,7 @@ final class VertexApi implements JobApi {
 				.putObject("error")
 				.put("type", "error")
 				.putObject("error")
-				.put("type", "api_error")
+				.put("type", anthropicErrorType(status))
 				.put("message", status.isEmpty() ? "no response" : status);
 		}
 		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), false);
@@ -354,6 +374,39 @@ final class VertexApi implements JobApi {
 		finally {
 			DataBufferUtils.release(buffer);
 		}
+	}
+
+	/**
+	 * The Anthropic error type a Claude line's {@code status} stands for: Vertex writes
+	 * the HTTP reason first ({@code Bad Request: …}), or Anthropic's own error JSON.
+	 */
+	private String anthropicErrorType(String status) {
+		int brace = status.indexOf('{');
+		if (brace >= 0) {
+			try {
+				JsonNode type = this.mapper.readTree(status.substring(brace)).path("error").path("type");
+				if (type.isString()) {
+					return type.asString();
+				}
+			}
+			catch (JacksonException ex) {
+				// Read from the reason below.
+			}
+		}
+		String reason = status.toLowerCase(java.util.Locale.ROOT);
+		if (reason.startsWith("bad request") || reason.startsWith("invalid")) {
+			return "invalid_request_error";
+		}
+		if (reason.startsWith("too many requests") || reason.startsWith("resource exhausted")) {
+			return "rate_limit_error";
+		}
+		if (reason.startsWith("not found")) {
+			return "not_found_error";
+		}
+		if (reason.startsWith("permission denied") || reason.startsWith("forbidden")) {
+			return "permission_error";
+		}
+		return reason.startsWith("overloaded") ? "overloaded_error" : "api_error";
 	}
 
 	/**
