@@ -138,10 +138,22 @@ public final class ApiError extends RuntimeException {
 		return derived(providerName, this.origin);
 	}
 
+	/**
+	 * This error with a message that says more, everything else kept.
+	 * @param message the message
+	 * @return the error
+	 */
+	public ApiError withMessage(String message) {
+		return derived(this.provider, this.origin, message);
+	}
+
 	/** A copy with another provider or origin, keeping the failure behind it. */
 	private ApiError derived(@Nullable String providerName, @Nullable Origin newOrigin) {
-		ApiError copy = new ApiError(this.status, this.type, this.code, getMessage(), this.param, providerName,
-				newOrigin);
+		return derived(providerName, newOrigin, getMessage());
+	}
+
+	private ApiError derived(@Nullable String providerName, @Nullable Origin newOrigin, String message) {
+		ApiError copy = new ApiError(this.status, this.type, this.code, message, this.param, providerName, newOrigin);
 		if (getCause() != null) {
 			copy.initCause(getCause());
 		}

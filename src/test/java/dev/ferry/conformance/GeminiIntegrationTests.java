@@ -184,6 +184,17 @@ class GeminiIntegrationTests {
 	}
 
 	@Test
+	void aCreateOverGeminisQuotaSaysWhatTheQuotaIs() {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
+		gemini.failNextCreate(429, "{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted\","
+				+ "\"status\":\"RESOURCE_EXHAUSTED\"}}");
+		com.openai.errors.RateLimitException refused = catchThrowableOfType(com.openai.errors.RateLimitException.class,
+				() -> OpenAiBatches.create(client, OpenAiBatches.chatLines("gemini-2.5-flash", List.of("a"))));
+		assertThat(refused.getMessage()).contains("Resource has been exhausted",
+				"at most 100 batches running at once per project");
+	}
+
+	@Test
 	void deletingAnEndedBatchDeletesItAtGemini() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
 		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines("gemini-2.5-flash", List.of("a")));

@@ -47,6 +47,8 @@ final class GeminiReplica extends JobReplica {
 
 	private final Map<String, String> downloads = new ConcurrentHashMap<>();
 
+	private final java.util.concurrent.atomic.AtomicReference<MockResponse> nextCreateFailure = new java.util.concurrent.atomic.AtomicReference<>();
+
 	private final java.util.concurrent.atomic.AtomicReference<mockwebserver3.MockResponseBody> nextDownload = new java.util.concurrent.atomic.AtomicReference<>();
 
 	GeminiReplica(String key) {
@@ -196,7 +198,21 @@ final class GeminiReplica extends JobReplica {
 		return text.toString();
 	}
 
+	/**
+	 * Answers the next batch create with this error, as Gemini does when its quota is
+	 * used up.
+	 * @param status the status
+	 * @param body the error body
+	 */
+	void failNextCreate(int status, String body) {
+		this.nextCreateFailure.set(json(status, body));
+	}
+
 	private MockResponse create(RecordedRequest request, String modelAndMethod) {
+		MockResponse failure = this.nextCreateFailure.getAndSet(null);
+		if (failure != null) {
+			return failure;
+		}
 		int colon = modelAndMethod.lastIndexOf(':');
 		String method = modelAndMethod.substring(colon + 1);
 		if (colon < 0 || !Set.of("batchGenerateContent", "asyncBatchEmbedContent").contains(method)) {

@@ -141,8 +141,11 @@ final class GeminiApi implements JobApi {
 			body.putObject("inputConfig").put("fileName", fileName);
 			String method = submission.endpoint().equals(EMBEDDINGS) ? "asyncBatchEmbedContent"
 					: "batchGenerateContent";
-			return this.client.create(
-					(uri) -> uri.path("/v1beta/models/{model}:" + method).build(modelId(submission.model())), batch);
+			return this.client
+				.create((uri) -> uri.path("/v1beta/models/{model}:" + method).build(modelId(submission.model())), batch)
+				.onErrorMap(ApiError.class, (error) -> (error.status() == 429) ? error.withMessage(error.getMessage()
+						+ " (Gemini's batch quota: at most 100 batches running at once per project, and a limit on "
+						+ "the tokens enqueued per model; retry once a batch has ended)") : error);
 		});
 	}
 
