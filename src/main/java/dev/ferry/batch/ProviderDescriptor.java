@@ -161,7 +161,10 @@ public record ProviderDescriptor(String family, Format format, boolean nativeBat
 		GEMINI,
 
 		/** Vertex AI's batch prediction jobs, staged in Cloud Storage. */
-		VERTEX
+		VERTEX,
+
+		/** Bedrock's model invocation jobs, on S3. */
+		BEDROCK
 
 	}
 

@@ -64,6 +64,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * default credentials (vertex)
  * @param gcsEndpoint Cloud Storage's JSON API endpoint, for private endpoints and tests
  * (vertex)
+ * @param region the AWS region jobs run in; when unset, the AWS default region chain
+ * (bedrock)
+ * @param roleArn the IAM role Bedrock assumes to read the input and write the output
+ * (bedrock)
+ * @param inputS3Uri the {@code s3://bucket/prefix/} batch input is written under
+ * (bedrock)
+ * @param outputS3Uri the {@code s3://bucket/prefix/} Bedrock writes results under
+ * (bedrock)
+ * @param s3Endpoint an S3-compatible endpoint for the input and output, for tests and
+ * private endpoints (bedrock)
+ * @param s3PathStyleAccess whether that endpoint takes the bucket in the path (bedrock)
+ * @param accessKeyId an AWS access key; when unset, the AWS default credentials chain
+ * (bedrock)
+ * @param secretAccessKey its secret (bedrock)
+ * @param minRecords the fewest records Bedrock takes in a job (its quota, 100 for most
+ * models) (bedrock)
  */
 public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
@@ -77,7 +93,10 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		@DefaultValue("0") @Min(0) long tokensPerMinute, @DefaultValue("0") @Min(0) @Max(90) int headroomPercent,
 		@Nullable String project, @DefaultValue("us-central1") String location, @Nullable String gcsBucket,
 		@DefaultValue("ferry/") String gcsPrefix, @Nullable String credentialsFile,
-		@DefaultValue("https://storage.googleapis.com") URI gcsEndpoint) {
+		@DefaultValue("https://storage.googleapis.com") URI gcsEndpoint, @Nullable String region,
+		@Nullable String roleArn, @Nullable String inputS3Uri, @Nullable String outputS3Uri,
+		@Nullable String s3Endpoint, @DefaultValue("false") boolean s3PathStyleAccess, @Nullable String accessKeyId,
+		@Nullable String secretAccessKey, @DefaultValue("100") @Min(1) int minRecords) {
 
 	/** Who runs a provider's batches. */
 	public enum BatchMode {
@@ -152,7 +171,9 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 				this.maxIdleTime, this.retry, this.statusCache, this.processingTime, this.apiVersion,
 				this.defaultMaxTokens, this.deployments, this.accountId, this.batchMode, this.maxConcurrency,
 				this.requestsPerMinute, this.tokensPerMinute, this.headroomPercent, this.project, this.location,
-				this.gcsBucket, this.gcsPrefix, this.credentialsFile, this.gcsEndpoint);
+				this.gcsBucket, this.gcsPrefix, this.credentialsFile, this.gcsEndpoint, this.region, this.roleArn,
+				this.inputS3Uri, this.outputS3Uri, this.s3Endpoint, this.s3PathStyleAccess, this.accessKeyId,
+				this.secretAccessKey, this.minRecords);
 	}
 
 	/**

@@ -126,18 +126,18 @@ class ProviderConfigurationIntegrationTests {
 
 	@Test
 	void aNameWithNoFamilyStopsFerryListingTheFamilies() {
-		assertThatThrownBy(() -> start("--ferry.providers.bedrock.api-key=sk")).rootCause()
-			.hasMessageContaining("ferry.providers.bedrock: 'bedrock' is no provider family and no type is set")
-			.hasMessageContaining("families: anthropic, azure, cerebras, cohere, elevenlabs, executed, fireworks, "
-					+ "gemini, groq, huggingface, mistral, nebius, ollama, openai, openrouter, parasail, perplexity, "
-					+ "runway, sandbox, sgl, vertex, vllm, xai");
+		assertThatThrownBy(() -> start("--ferry.providers.replicate.api-key=sk")).rootCause()
+			.hasMessageContaining("ferry.providers.replicate: 'replicate' is no provider family and no type is set")
+			.hasMessageContaining("families: anthropic, azure, bedrock, cerebras, cohere, elevenlabs, executed, "
+					+ "fireworks, gemini, groq, huggingface, mistral, nebius, ollama, openai, openrouter, parasail, "
+					+ "perplexity, runway, sandbox, sgl, vertex, vllm, xai");
 	}
 
 	@Test
 	void aTypeWithNoFamilyStopsFerry() {
 		assertThatThrownBy(() -> start("--ferry.providers.eu.type=nonesuch")).rootCause()
 			.hasMessageContaining("ferry.providers.eu.type: 'nonesuch'")
-			.hasMessageContaining("families: anthropic, azure");
+			.hasMessageContaining("families: anthropic, azure, bedrock");
 	}
 
 	@Test
@@ -172,6 +172,16 @@ class ProviderConfigurationIntegrationTests {
 				"--ferry.providers.vertex.credentials-file=/nonexistent/key.json"))
 			.rootCause()
 			.hasMessageContaining("ferry.providers.vertex.credentials-file: '/nonexistent/key.json' cannot be read");
+	}
+
+	@Test
+	void bedrockNeedsItsRoleAndBuckets() {
+		assertThatThrownBy(() -> start("--ferry.providers.bedrock.region=us-east-1")).rootCause()
+			.hasMessageContaining("ferry.providers.bedrock.role-arn must be set");
+		assertThatThrownBy(() -> start("--ferry.providers.bedrock.role-arn=arn:aws:iam::1:role/r",
+				"--ferry.providers.bedrock.input-s3-uri=s3://in/", "--ferry.providers.bedrock.output-s3-uri=out/"))
+			.rootCause()
+			.hasMessageContaining("'out/' is not an s3:// URI");
 	}
 
 	@Test

@@ -393,8 +393,14 @@ class ChunkRunner implements SmartLifecycle {
 			counts = counts.plus(Counts.ofLine(line));
 		}
 		Counts committed = counts;
+		// A batch that has failed shows the chunks committed before; one that finishes
+		// after it is not added, so that the failed batch's counts and files stay as
+		// its callers first saw them.
 		return provider.store()
-			.commit(provider.name(), plan.id(), chunk, bytes.toByteArray(), committed)
+			.marked(provider.name(), plan.id(), "failed")
+			.map((failedAt) -> false)
+			.switchIfEmpty(Mono.defer(
+					() -> provider.store().commit(provider.name(), plan.id(), chunk, bytes.toByteArray(), committed)))
 			.doOnNext((won) -> {
 				if (logger.isDebugEnabled()) {
 					logger.debug("Chunk " + chunk + " of executed batch " + plan.id()

@@ -133,6 +133,9 @@ class ExecutedBatchLifecycleIntegrationTests {
 		long ran = done.requestCounts().get().completed();
 		assertThat(ran).isBetween(20L, (long) LINES - 10);
 		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).as("what ran is kept").hasSize((int) ran);
+		assertThat(client.batches().retrieve(id).requestCounts().get().completed())
+			.as("a failed batch's counts no longer change")
+			.isEqualTo(ran);
 	}
 
 	@Test

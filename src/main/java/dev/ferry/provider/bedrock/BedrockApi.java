@@ -1,0 +1,460 @@
+package dev.ferry.provider.bedrock;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.bedrock.BedrockAsyncClient;
+import software.amazon.awssdk.services.bedrock.model.BedrockException;
+import software.amazon.awssdk.services.bedrock.model.GetModelInvocationJobResponse;
+import software.amazon.awssdk.services.bedrock.model.S3InputFormat;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.batch.ApiError;
+import dev.ferry.batch.BatchError;
+import dev.ferry.batch.BatchStatus;
+import dev.ferry.batch.BatchTimes;
+import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.RandomIds;
+import dev.ferry.batch.RequestCounts;
+import dev.ferry.files.InputRequest;
+import dev.ferry.provider.jobs.JobApi;
+import dev.ferry.provider.jobs.JobState;
+import dev.ferry.provider.jobs.JobSubmission;
+import dev.ferry.provider.jobs.JobTimes;
+import dev.ferry.provider.jobs.ResultLine;
+import dev.ferry.results.JsonLines;
+import dev.ferry.translate.AnthropicResult;
+import dev.ferry.translate.AnthropicResultToChat;
+import dev.ferry.translate.ChatToMessages;
+import dev.ferry.translate.ChatToMessages.TranslationException;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+
+/**
+ * Bedrock's model invocation jobs, through the AWS SDK's asynchronous clients (SigV4, on
+ * the SDK's Netty transport; each call is started on a bounded scheduler, since the
+ * credentials chain may read files or call the instance's metadata service). A batch is
+ * written to S3 as {@code {recordId, modelInput}} lines, the model's own body, in one
+ * streamed upload whose size a first pass counts; then a job on it, with a client request
+ * token so that a create the SDK retries never makes a second, billed job. Results are
+ * the job's {@code *.jsonl.out} objects (not its manifest), read as they download.
+ */
+final class BedrockApi implements JobApi {
+
+	static final String CHAT = "/v1/chat/completions";
+
+	static final String ANTHROPIC_VERSION = "bedrock-2023-05-31";
+
+	private final BedrockAsyncClient bedrock;
+
+	private final S3AsyncClient s3;
+
+	private final Scheduler blocking;
+
+	private final JsonMapper mapper;
+
+	private final int maxLineBytes;
+
+	private final Settings settings;
+
+	private final ChatToMessages toMessages;
+
+	private final AnthropicResultToChat fromClaude;
+
+	BedrockApi(BedrockAsyncClient bedrock, S3AsyncClient s3, Scheduler blocking, JsonMapper mapper, int maxLineBytes,
+			Settings settings) {
+		this.bedrock = bedrock;
+		this.s3 = s3;
+		this.blocking = blocking;
+		this.mapper = mapper;
+		this.maxLineBytes = maxLineBytes;
+		this.settings = settings;
+		this.toMessages = new ChatToMessages(mapper, settings.defaultMaxTokens());
+		this.fromClaude = new AnthropicResultToChat(mapper);
+	}
+
+	@Override
+	public ProviderDescriptor descriptor() {
+		return BedrockFamily.DESCRIPTOR;
+	}
+
+	@Override
+	public void check(InputRequest request, String endpoint) {
+		JsonNode model = request.body().path("model");
+		if (model.isString()) {
+			if (!claude(model.asString())) {
+				throw request.refused(modelRefusal(model.asString()));
+			}
+			line(request, model.asString());
+		}
+	}
+
+	/**
+	 * Whether a model is one of Anthropic's on Bedrock: its id
+	 * ({@code anthropic.claude-…}), a cross-region inference profile
+	 * ({@code us.anthropic.claude-…}) or an ARN naming either.
+	 */
+	private static boolean claude(String model) {
+		return model.contains("anthropic.claude");
+	}
+
+	private static String modelRefusal(String model) {
+		return "model '" + model + "': Ferry runs Anthropic's Claude models on Bedrock so far (anthropic.claude-…, "
+				+ "an inference profile such as us.anthropic.claude-…, or their ARN)";
+	}
+
+	/** A request as a line of the job's input: {@code {recordId, modelInput}}. */
+	private ObjectNode line(InputRequest request, String model) {
+		try {
+			ObjectNode input = this.toMessages.translate(request.body(), model);
+			input.remove("model");
+			input.put("anthropic_version", ANTHROPIC_VERSION);
+			ObjectNode line = this.mapper.createObjectNode().put("recordId", RecordIds.recordId(request.customId()));
+			line.set("modelInput", input);
+			return line;
+		}
+		catch (TranslationException ex) {
+			throw request.refused(ex.getMessage());
+		}
+	}
+
+	@Override
+	public Mono<JsonNode> submit(JobSubmission submission) {
+		if (!claude(submission.model())) {
+			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model())));
+		}
+		if (submission.count() < this.settings.minRecords()) {
+			return Mono.error(ApiError.invalid(submission.inline() ? "requests" : "input_file_id",
+					"the batch has " + submission.count() + " requests; Bedrock runs a job of at least "
+							+ this.settings.minRecords()
+							+ " (its quota 'Minimum number of records per batch inference job', set for the "
+							+ "provider as min-records)"));
+		}
+		String folder = jobName(submission.name()) + "-" + RandomIds.hex(4);
+		S3Location input = this.settings.input().child(folder + "/input.jsonl");
+		S3Location output = this.settings.output().child(folder + "/");
+		Flux<byte[]> lines = submission.requests()
+			.get()
+			.map((request) -> this.mapper.writeValueAsBytes(line(request, submission.model())));
+		return lines.reduce(0L, (size, line) -> size + line.length + 1)
+			.flatMap((size) -> call(() -> this.s3.putObject(
+					(put) -> put.bucket(input.bucket())
+						.key(input.key())
+						.contentLength(size)
+						.contentType("application/jsonl"),
+					AsyncRequestBody.fromPublisher(lines.map((line) -> ByteBuffer.wrap(withNewline(line)))))))
+			.then(call(() -> this.bedrock.createModelInvocationJob((create) -> create.jobName(folder)
+				.roleArn(this.settings.roleArn())
+				.modelId(submission.model())
+				.clientRequestToken(folder)
+				.inputDataConfig(
+						(in) -> in.s3InputDataConfig((s3) -> s3.s3Uri(input.uri()).s3InputFormat(S3InputFormat.JSONL)))
+				.outputDataConfig((out) -> out.s3OutputDataConfig((s3) -> s3.s3Uri(output.uri()))))))
+			.flatMap((created) -> retrieve(created.jobArn().substring(created.jobArn().lastIndexOf('/') + 1)));
+	}
+
+	private static byte[] withNewline(byte[] line) {
+		byte[] framed = java.util.Arrays.copyOf(line, line.length + 1);
+		framed[line.length] = '\n';
+		return framed;
+	}
+
+	/**
+	 * A job name Bedrock takes: letters, digits and dashes, at most 63 before Ferry's.
+	 */
+	private static String jobName(String name) {
+		String cleaned = name.replaceAll("[^A-Za-z0-9-]", "-").replaceAll("^-+", "");
+		return cleaned.isEmpty() ? "ferry" : cleaned.substring(0, Math.min(cleaned.length(), 50));
+	}
+
+	@Override
+	public Mono<JsonNode> retrieve(String jobId) {
+		return call(() -> this.bedrock.getModelInvocationJob((get) -> get.jobIdentifier(jobId))).map(this::json);
+	}
+
+	/** The job as Ferry reads it: the service model's fields, times in Unix seconds. */
+	private JsonNode json(GetModelInvocationJobResponse job) {
+		ObjectNode node = this.mapper.createObjectNode()
+			.put("jobArn", job.jobArn())
+			.put("jobName", job.jobName())
+			.put("modelId", job.modelId())
+			.put("status", job.statusAsString())
+			.put("message", job.message());
+		seconds(node, "submitTime", job.submitTime());
+		seconds(node, "endTime", job.endTime());
+		seconds(node, "jobExpirationTime", job.jobExpirationTime());
+		count(node, "totalRecordCount", job.totalRecordCount());
+		count(node, "processedRecordCount", job.processedRecordCount());
+		count(node, "successRecordCount", job.successRecordCount());
+		count(node, "errorRecordCount", job.errorRecordCount());
+		if (job.inputDataConfig() != null && job.inputDataConfig().s3InputDataConfig() != null) {
+			node.put("inputS3Uri", job.inputDataConfig().s3InputDataConfig().s3Uri());
+		}
+		if (job.outputDataConfig() != null && job.outputDataConfig().s3OutputDataConfig() != null) {
+			node.put("outputS3Uri", job.outputDataConfig().s3OutputDataConfig().s3Uri());
+		}
+		return node;
+	}
+
+	private static void seconds(ObjectNode node, String field, @Nullable Instant time) {
+		if (time != null) {
+			node.put(field, time.getEpochSecond());
+		}
+	}
+
+	private static void count(ObjectNode node, String field, @Nullable Long value) {
+		if (value != null) {
+			node.put(field, value);
+		}
+	}
+
+	/**
+	 * Bedrock's list covers every job of the account; Ferry lists the ones it created.
+	 */
+	@Override
+	public Flux<JsonNode> list() {
+		return Flux.empty();
+	}
+
+	@Override
+	public boolean lists() {
+		return false;
+	}
+
+	@Override
+	public Mono<JsonNode> cancel(String jobId) {
+		return call(() -> this.bedrock.stopModelInvocationJob((stop) -> stop.jobIdentifier(jobId)))
+			.then(retrieve(jobId));
+	}
+
+	/** Bedrock keeps its jobs; their input and output objects are deleted. */
+	@Override
+	public Mono<Void> delete(String jobId) {
+		return retrieve(jobId)
+			.flatMapMany((job) -> Flux.just(job.path("inputS3Uri"), job.path("outputS3Uri"))
+				.filter(JsonNode::isString)
+				.map((uri) -> S3Location.parse(uri.asString()))
+				.concatMap((location) -> objects(location.parent()).concatMap((object) -> call(
+						() -> this.s3.deleteObject((delete) -> delete.bucket(location.bucket()).key(object.key()))))))
+			.then();
+	}
+
+	/** The objects under a location's key prefix, page after page. */
+	private Flux<S3Object> objects(S3Location location) {
+		return Flux.defer(() -> Flux
+			.from(this.s3.listObjectsV2Paginator((list) -> list.bucket(location.bucket()).prefix(location.key()))
+				.contents()))
+			.subscribeOn(this.blocking);
+	}
+
+	@Override
+	public String id(JsonNode job) {
+		String arn = job.path("jobArn").asString("");
+		return arn.substring(arn.lastIndexOf('/') + 1);
+	}
+
+	@Override
+	public JobState state(JsonNode job) {
+		String nativeStatus = job.path("status").asString("");
+		BatchStatus status = status(nativeStatus);
+		long total = job.path("totalRecordCount").asLong(0);
+		long succeeded = job.path("successRecordCount").asLong(0);
+		long failed = job.path("errorRecordCount").asLong(0);
+		long processed = Math.max(job.path("processedRecordCount").asLong(0), succeeded + failed);
+		RequestCounts counts = JobState.counts(status, total, succeeded, failed, processed);
+		Long created = JobTimes.seconds(job, "submitTime");
+		Long ended = JobTimes.seconds(job, "endTime");
+		BatchTimes times = new BatchTimes((created != null) ? created : 0,
+				(status == BatchStatus.VALIDATING) ? null : created, JobTimes.seconds(job, "jobExpirationTime"), null,
+				(status == BatchStatus.COMPLETED) ? ended : null, (status == BatchStatus.FAILED) ? ended : null,
+				(status == BatchStatus.EXPIRED) ? ended : null, null, (status == BatchStatus.CANCELLED) ? ended : null,
+				null);
+		List<BatchError> errors = new ArrayList<>();
+		if (status == BatchStatus.FAILED && job.path("message").isString()) {
+			errors.add(new BatchError("batch_failed", job.path("message").asString(), null, null));
+		}
+		return new JobState(status, nativeStatus, counts, times, errors, CHAT, job.path("modelId").asString(""), null,
+				null);
+	}
+
+	/**
+	 * OpenAI's status for Bedrock's ten. {@code PartiallyCompleted} is {@code completed},
+	 * with the records Bedrock could not process in time counted as failed; a status
+	 * Bedrock adds later reads as {@code in_progress}.
+	 * @param status Bedrock's status
+	 * @return OpenAI's
+	 */
+	static BatchStatus status(String status) {
+		return switch (status) {
+			case "Submitted", "Validating", "Scheduled" -> BatchStatus.VALIDATING;
+			case "Completed", "PartiallyCompleted" -> BatchStatus.COMPLETED;
+			case "Failed" -> BatchStatus.FAILED;
+			case "Stopping" -> BatchStatus.CANCELLING;
+			case "Stopped" -> BatchStatus.CANCELLED;
+			case "Expired" -> BatchStatus.EXPIRED;
+			default -> BatchStatus.IN_PROGRESS;
+		};
+	}
+
+	/**
+	 * The job's {@code *.jsonl.out} objects (its manifest left out), each read as it
+	 * downloads: {@code {recordId, modelInput, modelOutput | error}}.
+	 */
+	@Override
+	public Flux<ResultLine> results(JsonNode job) {
+		if (!job.path("outputS3Uri").isString()) {
+			return Flux.empty();
+		}
+		S3Location output = S3Location.parse(job.path("outputS3Uri").asString()).child(id(job) + "/");
+		Long ended = JobTimes.seconds(job, "endTime");
+		long created = (ended != null) ? ended : 0;
+		String batchId = id(job);
+		return objects(output).map(S3Object::key)
+			.filter((key) -> key.endsWith(".out") && !key.substring(key.lastIndexOf('/') + 1).startsWith("manifest"))
+			.concatMap((key) -> JsonLines.frame(download(output.bucket(), key), this.maxLineBytes))
+			.map((line) -> result(this.mapper.readTree(line.text()), batchId, created));
+	}
+
+	private Flux<DataBuffer> download(String bucket, String key) {
+		return call(
+				() -> this.s3.getObject((get) -> get.bucket(bucket).key(key), AsyncResponseTransformer.toPublisher()))
+			.flatMapMany(Flux::from)
+			.map(DefaultDataBufferFactory.sharedInstance::wrap);
+	}
+
+	/**
+	 * An Anthropic result line made of Bedrock's record, then translated like
+	 * Anthropic's.
+	 */
+	private ResultLine result(JsonNode row, String batchId, long created) {
+		String customId = RecordIds.customId(row.path("recordId").asString(""));
+		ObjectNode result = this.mapper.createObjectNode().put("custom_id", customId);
+		ObjectNode outcome = result.putObject("result");
+		boolean succeeded = row.path("modelOutput").isObject() && !row.path("error").isObject();
+		if (succeeded) {
+			outcome.put("type", "succeeded").set("message", row.path("modelOutput"));
+		}
+		else {
+			JsonNode error = row.path("error");
+			outcome.put("type", "errored")
+				.putObject("error")
+				.put("type", "error")
+				.putObject("error")
+				.put("type", errorType(error.path("errorCode").asInt(500)))
+				.put("message", error.path("errorMessage").asString("no output for the record"));
+		}
+		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), false);
+		DataBuffer buffer = this.fromClaude.line(read, customId, batchId, created);
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return new ResultLine(succeeded, (ObjectNode) this.mapper.readTree(bytes));
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
+	}
+
+	/** The Anthropic error type an HTTP status stands for. */
+	private static String errorType(int code) {
+		return switch (code) {
+			case 400, 422 -> "invalid_request_error";
+			case 401 -> "authentication_error";
+			case 403 -> "permission_error";
+			case 404 -> "not_found_error";
+			case 413 -> "request_too_large";
+			case 429 -> "rate_limit_error";
+			case 529 -> "overloaded_error";
+			default -> "api_error";
+		};
+	}
+
+	/**
+	 * Runs an SDK call, started on the bounded scheduler; the SDK's own failures become
+	 * Ferry's errors with their status and message.
+	 */
+	private <T> Mono<T> call(Supplier<CompletableFuture<T>> call) {
+		return Mono.defer(() -> Mono.fromFuture(call.get()))
+			.subscribeOn(this.blocking)
+			.onErrorMap(java.util.concurrent.CompletionException.class,
+					(ex) -> (ex.getCause() != null) ? ex.getCause() : ex)
+			.onErrorMap(software.amazon.awssdk.awscore.exception.AwsServiceException.class, BedrockApi::apiError);
+	}
+
+	private static ApiError apiError(software.amazon.awssdk.awscore.exception.AwsServiceException ex) {
+		int status = ex.statusCode();
+		String code = (ex.awsErrorDetails() != null) ? ex.awsErrorDetails().errorCode() : null;
+		String message = (ex.awsErrorDetails() != null && ex.awsErrorDetails().errorMessage() != null)
+				? ex.awsErrorDetails().errorMessage() : ex.getMessage();
+		String type = (status == 429) ? "rate_limit_error"
+				: (status >= 500) ? "api_error" : (status == 404) ? "not_found_error" : "invalid_request_error";
+		ApiError error = new ApiError((status > 0) ? status : 502, type,
+				(code != null) ? code.toLowerCase(Locale.ROOT) : null, message, null, null);
+		return (ex instanceof BedrockException || status > 0) ? error.answeredByUpstream(null) : error;
+	}
+
+	/**
+	 * What a Bedrock provider is configured with.
+	 *
+	 * @param roleArn the role Bedrock assumes
+	 * @param input where input is written
+	 * @param output where Bedrock writes results
+	 * @param minRecords the fewest records a job takes
+	 * @param defaultMaxTokens {@code max_tokens} for Claude requests that set none
+	 */
+	record Settings(String roleArn, S3Location input, S3Location output, int minRecords, int defaultMaxTokens) {
+	}
+
+	/**
+	 * A bucket and a key, or key prefix.
+	 *
+	 * @param bucket the bucket
+	 * @param key the key, without a leading slash
+	 */
+	record S3Location(String bucket, String key) {
+
+		static S3Location parse(String uri) {
+			if (!uri.startsWith("s3://") || uri.indexOf('/', 5) < 0 && uri.length() <= 5) {
+				throw new IllegalArgumentException("not an s3:// URI: " + uri);
+			}
+			String rest = uri.substring("s3://".length());
+			int slash = rest.indexOf('/');
+			return (slash < 0) ? new S3Location(rest, "")
+					: new S3Location(rest.substring(0, slash), rest.substring(slash + 1));
+		}
+
+		S3Location child(String name) {
+			String base = (this.key.isEmpty() || this.key.endsWith("/")) ? this.key : this.key + "/";
+			return new S3Location(this.bucket, base + name);
+		}
+
+		/** The folder an object is in, or this prefix itself. */
+		S3Location parent() {
+			return this.key.endsWith("/") ? this
+					: new S3Location(this.bucket, this.key.substring(0, this.key.lastIndexOf('/') + 1));
+		}
+
+		String uri() {
+			return "s3://" + this.bucket + "/" + this.key;
+		}
+
+	}
+
+}

@@ -1,0 +1,270 @@
+package dev.ferry.conformance;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.ferry.support.S3Server;
+
+/**
+ * Bedrock's control plane for model invocation jobs (botocore's
+ * {@code bedrock/2023-04-20/service-2.json}: rest-json, SigV4 with the signing name
+ * {@code bedrock}), with the job's input and output in a real S3 implementation (s3proxy,
+ * in this JVM). Jobs read {@code {recordId, modelInput}} lines from the input object
+ * (Claude bodies with {@code anthropic_version: bedrock-2023-05-31} and no model), answer
+ * to a repeated client request token with the same job, and write
+ * {@code {outputUri}{jobId}/input.jsonl.out} ({@code modelOutput} or {@code error} beside
+ * the echoed input) and {@code manifest.json.out} as they run.
+ *
+ * <p>
+ * Where it may differ from the service: it checks the SigV4 header's credential scope,
+ * not the signature; it validates Claude bodies, which Bedrock does not (a job can end
+ * {@code Completed} with every record errored); and it writes one output object.
+ */
+final class BedrockReplica extends JobReplica {
+
+	static final String BUCKET = "bedrock-data";
+
+	private final S3Server s3 = S3Server.start(BUCKET);
+
+	private final Map<String, String> byToken = new ConcurrentHashMap<>();
+
+	private final Map<String, JsonNode> created = new ConcurrentHashMap<>();
+
+	/**
+	 * Jobs not read since their create, which answers with an ARN alone: the read that
+	 * follows shows the job as created, as other providers' creates do, and the next ones
+	 * move it on.
+	 */
+	private final Set<String> unread = ConcurrentHashMap.newKeySet();
+
+	BedrockReplica() {
+		super("unused-key");
+	}
+
+	S3Server s3() {
+		return this.s3;
+	}
+
+	@Override
+	Map<String, String> settings() {
+		return Map.ofEntries(Map.entry("type", "bedrock"), Map.entry("region", "us-east-1"),
+				Map.entry("role-arn", "arn:aws:iam::123456789012:role/ferry-batch"),
+				Map.entry("input-s3-uri", "s3://" + BUCKET + "/input/"),
+				Map.entry("output-s3-uri", "s3://" + BUCKET + "/output/"),
+				Map.entry("s3-endpoint", this.s3.endpoint().toString()), Map.entry("s3-path-style-access", "true"),
+				Map.entry("access-key-id", this.s3.accessKey()), Map.entry("secret-access-key", this.s3.secretKey()),
+				Map.entry("min-records", "1"));
+	}
+
+	@Override
+	List<String> createPaths() {
+		return List.of("/model-invocation-job", "/model-invocation-job/{id}");
+	}
+
+	@Override
+	String errorBody(String message) {
+		return object().put("message", message).toString();
+	}
+
+	@Override
+	protected void checkKey(RecordedRequest request) {
+		String authorization = request.getHeaders().get("Authorization");
+		if (authorization == null
+				|| !authorization.startsWith("AWS4-HMAC-SHA256 Credential=" + this.s3.accessKey() + "/")
+				|| !authorization.contains("/us-east-1/bedrock/aws4_request")) {
+			throw refuse(403, "The security token included in the request is invalid: " + authorization);
+		}
+	}
+
+	@Override
+	protected MockResponse answer(RecordedRequest request) {
+		checkKey(request);
+		String path = request.getUrl().encodedPath();
+		String method = request.getMethod();
+		if (path.equals("/model-invocation-job") && method.equals("POST")) {
+			return create(request);
+		}
+		if (!path.startsWith("/model-invocation-job/")) {
+			throw refuse(404, "no such path: " + path);
+		}
+		String rest = URLDecoder.decode(path.substring("/model-invocation-job/".length()), StandardCharsets.UTF_8);
+		boolean stop = rest.endsWith("/stop");
+		String identifier = stop ? rest.substring(0, rest.length() - "/stop".length()) : rest;
+		String id = identifier.substring(Math.max(0, identifier.length() - 12));
+		Job job = this.jobs.get(id);
+		if (job == null) {
+			return json(404, errorBody("Could not find job " + identifier));
+		}
+		if (stop && method.equals("POST")) {
+			if (!job.ended()) {
+				job.cancelRequested = true;
+			}
+			return json(200, object());
+		}
+		if (method.equals("GET")) {
+			if (!this.unread.remove(id)) {
+				advance(job);
+			}
+			return json(200, resource(job));
+		}
+		throw refuse(405, "no such operation: " + method + " " + path);
+	}
+
+	private MockResponse create(RecordedRequest request) {
+		JsonNode body = body(request);
+		String token = body.path("clientRequestToken").asString("");
+		String input = body.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString("");
+		String output = body.at("/outputDataConfig/s3OutputDataConfig/s3Uri").asString("");
+		if (!body.path("jobName").asString("").matches("[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9+\\-.]){0,63}")
+				|| !body.path("roleArn").asString("").startsWith("arn:aws:iam::") || !input.startsWith("s3://" + BUCKET)
+				|| !output.startsWith("s3://" + BUCKET) || token.isEmpty()
+				|| !"JSONL".equals(body.at("/inputDataConfig/s3InputDataConfig/s3InputFormat").asString())) {
+			throw refuse(400, "a job needs a valid jobName, a roleArn, JSONL input and an output in S3 and a client "
+					+ "request token: " + body);
+		}
+		String existing = this.byToken.get(token);
+		if (existing != null) {
+			return json(200, object().put("jobArn", arn(existing)));
+		}
+		List<Request> requests = new ArrayList<>();
+		Set<String> ids = new HashSet<>();
+		for (String text : read(input.substring(("s3://" + BUCKET + "/").length())).split("\n")) {
+			if (text.isBlank()) {
+				continue;
+			}
+			JsonNode line = this.mapper.readTree(text);
+			JsonNode model = line.path("modelInput");
+			if (!new HashSet<>(line.propertyNames()).equals(Set.of("recordId", "modelInput"))
+					|| !line.path("recordId").asString("").matches("[A-Za-z0-9]+")
+					|| !ids.add(line.path("recordId").asString())
+					|| !"bedrock-2023-05-31".equals(model.path("anthropic_version").asString())
+					|| !model.path("max_tokens").isNumber() || model.has("model")) {
+				throw refuse(400, "a record is {recordId (alphanumeric, once), modelInput (a Claude body with "
+						+ "anthropic_version bedrock-2023-05-31 and max_tokens, no model)}: " + text);
+			}
+			requests.add(new Request(line.path("recordId").asString(), model));
+		}
+		String id = String.format("%012d", Long.parseLong(nextId()));
+		Job job = new Job(id, "/v1/chat/completions", body.path("modelId").asString(), requests, now(), null);
+		this.jobs.put(id, job);
+		this.byToken.put(token, id);
+		this.created.put(id, body);
+		this.unread.add(id);
+		return json(200, object().put("jobArn", arn(id)));
+	}
+
+	private static String arn(String id) {
+		return "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/" + id;
+	}
+
+	private String status(Job job) {
+		if (job.expired) {
+			return "Expired";
+		}
+		if (job.cancelled) {
+			return "Stopped";
+		}
+		if (job.cancelRequested) {
+			return "Stopping";
+		}
+		if (job.ended()) {
+			return "Completed";
+		}
+		return (job.startedAt == null) ? "Scheduled" : "InProgress";
+	}
+
+	private ObjectNode resource(Job job) {
+		JsonNode asked = this.created.get(job.id);
+		ObjectNode resource = object().put("jobArn", arn(job.id))
+			.put("jobName", asked.path("jobName").asString())
+			.put("modelId", job.model)
+			.put("roleArn", asked.path("roleArn").asString())
+			.put("status", status(job))
+			.put("submitTime", time(job.createdAt))
+			.put("lastModifiedTime", time((job.endedAt != null) ? job.endedAt : job.createdAt))
+			.put("jobExpirationTime", time(job.createdAt + 7 * 24 * 3600));
+		resource.set("inputDataConfig", asked.path("inputDataConfig"));
+		resource.set("outputDataConfig", asked.path("outputDataConfig"));
+		resource.put("totalRecordCount", job.requests.size())
+			.put("processedRecordCount", job.results.size())
+			.put("successRecordCount", job.succeeded())
+			.put("errorRecordCount", job.failed());
+		if (job.ended()) {
+			resource.put("endTime", time(job.endedAt));
+		}
+		if (job.startedAt != null) {
+			writeOutput(job, asked.at("/outputDataConfig/s3OutputDataConfig/s3Uri").asString());
+		}
+		return resource;
+	}
+
+	private void writeOutput(Job job, String outputUri) {
+		String folder = outputUri.substring(("s3://" + BUCKET + "/").length());
+		folder = (folder.isEmpty() || folder.endsWith("/")) ? folder : folder + "/";
+		StringBuilder lines = new StringBuilder();
+		for (int i = 0; i < job.results.size(); i++) {
+			Result result = job.results.get(i);
+			ObjectNode line = object().put("recordId", result.customId());
+			line.set("modelInput", job.requests.get(i).body());
+			if (result.ok()) {
+				ObjectNode message = line.putObject("modelOutput")
+					.put("id", "msg_bdrk_" + result.customId())
+					.put("type", "message")
+					.put("role", "assistant")
+					.put("model", job.model);
+				message.putArray("content")
+					.addObject()
+					.put("type", "text")
+					.put("text", result.body().at("/choices/0/message/content").asString(""));
+				message.put("stop_reason", "end_turn").putNull("stop_sequence");
+				message.putObject("usage").put("input_tokens", 3).put("output_tokens", 2);
+			}
+			else {
+				line.putObject("error").put("errorCode", 400).put("errorMessage", "the replica refused it");
+			}
+			lines.append(line).append('\n');
+		}
+		write(folder + job.id + "/input.jsonl.out", lines.toString());
+		write(folder + job.id + "/manifest.json.out",
+				object().put("totalRecordCount", job.requests.size())
+					.put("processedRecordCount", job.results.size())
+					.put("successRecordCount", job.succeeded())
+					.put("errorRecordCount", job.failed())
+					.toString());
+	}
+
+	private String read(String key) {
+		return this.s3.client()
+			.getObject((get) -> get.bucket(BUCKET).key(key), AsyncResponseTransformer.toBytes())
+			.join()
+			.asUtf8String();
+	}
+
+	private void write(String key, String content) {
+		this.s3.client().putObject((put) -> put.bucket(BUCKET).key(key), AsyncRequestBody.fromString(content)).join();
+	}
+
+	private static String time(long seconds) {
+		return Instant.ofEpochSecond(seconds).toString();
+	}
+
+	@Override
+	protected Refusal refuse(int status, String message) {
+		return new Refusal(message, json(status, errorBody(message)));
+	}
+
+}
