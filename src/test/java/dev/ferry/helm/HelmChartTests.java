@@ -191,6 +191,28 @@ class HelmChartTests {
 	}
 
 	@Test
+	void takesBedrockWithItsRoleAndBucketsOnIrsa() {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn", "arn:aws:iam::123456789012:role/ferry")
+			.set("ferry.providers.bedrock.region", "us-east-1")
+			.set("ferry.providers.bedrock.role-arn", "arn:aws:iam::123456789012:role/ferry-bedrock-batch")
+			.set("ferry.providers.bedrock.input-s3-uri", "s3://my-batch-bucket/bedrock/input/")
+			.set("ferry.providers.bedrock.output-s3-uri", "s3://my-batch-bucket/bedrock/output/")
+			.call();
+		assertThat(rendered).contains("eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/ferry",
+				"role-arn: arn:aws:iam::123456789012:role/ferry-bedrock-batch",
+				"input-s3-uri: s3://my-batch-bucket/bedrock/input/");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.bedrock.role-arn", "arn:aws:iam::123456789012:role/r")
+			.set("ferry.providers.bedrock.input-s3-uri", "s3://b/in/")
+			.call()).as("bedrock needs its output").hasMessageContaining("output-s3-uri");
+	}
+
+	@Test
 	void takesTheLimitsOfBatchesFerryRunsAndRefusesOthers() {
 		String rendered = new Helm(CHART).template()
 			.withName("ferry")
