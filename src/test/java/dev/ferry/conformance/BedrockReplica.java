@@ -140,6 +140,10 @@ final class BedrockReplica extends JobReplica {
 		if (existing != null) {
 			return json(200, object().put("jobArn", arn(existing)));
 		}
+		boolean converse = "Converse".equals(body.path("modelInvocationType").asString("InvokeModel"));
+		if (converse == body.path("modelId").asString("").contains("anthropic.claude")) {
+			throw refuse(400, "the replica runs Claude as InvokeModel jobs and other models as Converse jobs: " + body);
+		}
 		List<Request> requests = new ArrayList<>();
 		Set<String> ids = new HashSet<>();
 		for (String text : read(input.substring(("s3://" + BUCKET + "/").length())).split("\n")) {
@@ -150,11 +154,11 @@ final class BedrockReplica extends JobReplica {
 			JsonNode model = line.path("modelInput");
 			if (!new HashSet<>(line.propertyNames()).equals(Set.of("recordId", "modelInput"))
 					|| !line.path("recordId").asString("").matches("[A-Za-z0-9]+")
-					|| !ids.add(line.path("recordId").asString())
-					|| !"bedrock-2023-05-31".equals(model.path("anthropic_version").asString())
-					|| !model.path("max_tokens").isNumber() || model.has("model")) {
+					|| !ids.add(line.path("recordId").asString()) || model.has("model")
+					|| !(converse ? converse(model) : claude(model))) {
 				throw refuse(400, "a record is {recordId (alphanumeric, once), modelInput (a Claude body with "
-						+ "anthropic_version bedrock-2023-05-31 and max_tokens, no model)}: " + text);
+						+ "anthropic_version bedrock-2023-05-31 and max_tokens, or a Converse request in a Converse "
+						+ "job; no model)}: " + text);
 			}
 			requests.add(new Request(line.path("recordId").asString(), model));
 		}
@@ -165,6 +169,17 @@ final class BedrockReplica extends JobReplica {
 		this.created.put(id, body);
 		this.unread.add(id);
 		return json(200, object().put("jobArn", arn(id)));
+	}
+
+	private static boolean claude(JsonNode body) {
+		return "bedrock-2023-05-31".equals(body.path("anthropic_version").asString())
+				&& body.path("max_tokens").isNumber();
+	}
+
+	/** A Converse request: messages of content blocks, no Anthropic version. */
+	private static boolean converse(JsonNode body) {
+		return body.path("messages").isArray() && !body.has("anthropic_version")
+				&& body.path("messages").get(0).path("content").isArray();
 	}
 
 	private static String arn(String id) {
@@ -193,6 +208,7 @@ final class BedrockReplica extends JobReplica {
 			.put("jobName", asked.path("jobName").asString())
 			.put("modelId", job.model)
 			.put("roleArn", asked.path("roleArn").asString())
+			.put("modelInvocationType", asked.path("modelInvocationType").asString("InvokeModel"))
 			.put("status", status(job))
 			.put("submitTime", time(job.createdAt))
 			.put("lastModifiedTime", time((job.endedAt != null) ? job.endedAt : job.createdAt))
@@ -220,7 +236,19 @@ final class BedrockReplica extends JobReplica {
 			Result result = job.results.get(i);
 			ObjectNode line = object().put("recordId", result.customId());
 			line.set("modelInput", job.requests.get(i).body());
-			if (result.ok()) {
+			boolean converse = this.created.get(job.id).path("modelInvocationType").asString("").equals("Converse");
+			if (result.ok() && converse) {
+				ObjectNode output = line.putObject("modelOutput");
+				output.putObject("output")
+					.putObject("message")
+					.put("role", "assistant")
+					.putArray("content")
+					.addObject()
+					.put("text", result.body().at("/choices/0/message/content").asString(""));
+				output.put("stopReason", "end_turn");
+				output.putObject("usage").put("inputTokens", 3).put("outputTokens", 2).put("totalTokens", 5);
+			}
+			else if (result.ok()) {
 				ObjectNode message = line.putObject("modelOutput")
 					.put("id", "msg_bdrk_" + result.customId())
 					.put("type", "message")

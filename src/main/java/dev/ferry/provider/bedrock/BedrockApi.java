@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.bedrock.BedrockAsyncClient;
 import software.amazon.awssdk.services.bedrock.model.BedrockException;
 import software.amazon.awssdk.services.bedrock.model.GetModelInvocationJobResponse;
+import software.amazon.awssdk.services.bedrock.model.ModelInvocationType;
 import software.amazon.awssdk.services.bedrock.model.S3InputFormat;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -40,8 +41,10 @@ import dev.ferry.provider.jobs.ResultLine;
 import dev.ferry.results.JsonLines;
 import dev.ferry.translate.AnthropicResult;
 import dev.ferry.translate.AnthropicResultToChat;
+import dev.ferry.translate.ChatToConverse;
 import dev.ferry.translate.ChatToMessages;
 import dev.ferry.translate.ChatToMessages.TranslationException;
+import dev.ferry.translate.ConverseToChat;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -78,6 +81,10 @@ final class BedrockApi implements JobApi {
 
 	private final AnthropicResultToChat fromClaude;
 
+	private final ChatToConverse toConverse;
+
+	private final ConverseToChat fromConverse;
+
 	BedrockApi(BedrockAsyncClient bedrock, S3AsyncClient s3, Scheduler blocking, JsonMapper mapper, int maxLineBytes,
 			Settings settings) {
 		this.bedrock = bedrock;
@@ -88,6 +95,8 @@ final class BedrockApi implements JobApi {
 		this.settings = settings;
 		this.toMessages = new ChatToMessages(mapper, settings.defaultMaxTokens());
 		this.fromClaude = new AnthropicResultToChat(mapper);
+		this.toConverse = new ChatToConverse(mapper);
+		this.fromConverse = new ConverseToChat(mapper);
 	}
 
 	@Override
@@ -99,7 +108,7 @@ final class BedrockApi implements JobApi {
 	public void check(InputRequest request, String endpoint) {
 		JsonNode model = request.body().path("model");
 		if (model.isString()) {
-			if (!claude(model.asString())) {
+			if (!batches(model.asString())) {
 				throw request.refused(modelRefusal(model.asString()));
 			}
 			line(request, model.asString());
@@ -107,7 +116,7 @@ final class BedrockApi implements JobApi {
 	}
 
 	/**
-	 * Whether a model is one of Anthropic's on Bedrock: its id
+	 * Whether a model is one of Anthropic's on Bedrock, run with its own body: its id
 	 * ({@code anthropic.claude-…}), a cross-region inference profile
 	 * ({@code us.anthropic.claude-…}) or an ARN naming either.
 	 */
@@ -115,17 +124,36 @@ final class BedrockApi implements JobApi {
 		return model.contains("anthropic.claude");
 	}
 
-	private static String modelRefusal(String model) {
-		return "model '" + model + "': Ferry runs Anthropic's Claude models on Bedrock so far (anthropic.claude-…, "
-				+ "an inference profile such as us.anthropic.claude-…, or their ARN)";
+	/**
+	 * Whether Ferry runs a model's batches on Bedrock: Claude with Anthropic's body, and
+	 * Amazon Nova, Meta Llama and Mistral models with Converse requests.
+	 */
+	private static boolean batches(String model) {
+		return claude(model) || model.contains("amazon.nova") || model.contains("meta.llama")
+				|| model.contains("mistral.");
 	}
 
-	/** A request as a line of the job's input: {@code {recordId, modelInput}}. */
+	private static String modelRefusal(String model) {
+		return "model '" + model + "': Ferry runs these models' batches on Bedrock: Anthropic Claude "
+				+ "(anthropic.claude-…), Amazon Nova (amazon.nova-…), Meta Llama (meta.llama…) and Mistral (mistral.…), "
+				+ "by model id, inference profile or ARN";
+	}
+
+	/**
+	 * A request as a line of the job's input, {@code {recordId, modelInput}}: Anthropic's
+	 * body for Claude, a Converse request for every other model.
+	 */
 	private ObjectNode line(InputRequest request, String model) {
 		try {
-			ObjectNode input = this.toMessages.translate(request.body(), model);
-			input.remove("model");
-			input.put("anthropic_version", ANTHROPIC_VERSION);
+			ObjectNode input;
+			if (claude(model)) {
+				input = this.toMessages.translate(request.body(), model);
+				input.remove("model");
+				input.put("anthropic_version", ANTHROPIC_VERSION);
+			}
+			else {
+				input = this.toConverse.translate(request.body());
+			}
 			ObjectNode line = this.mapper.createObjectNode().put("recordId", RecordIds.recordId(request.customId()));
 			line.set("modelInput", input);
 			return line;
@@ -137,7 +165,7 @@ final class BedrockApi implements JobApi {
 
 	@Override
 	public Mono<JsonNode> submit(JobSubmission submission) {
-		if (!claude(submission.model())) {
+		if (!batches(submission.model())) {
 			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model())));
 		}
 		if (submission.count() < this.settings.minRecords()) {
@@ -164,6 +192,8 @@ final class BedrockApi implements JobApi {
 				.roleArn(this.settings.roleArn())
 				.modelId(submission.model())
 				.clientRequestToken(folder)
+				.modelInvocationType(
+						claude(submission.model()) ? ModelInvocationType.INVOKE_MODEL : ModelInvocationType.CONVERSE)
 				.inputDataConfig(
 						(in) -> in.s3InputDataConfig((s3) -> s3.s3Uri(input.uri()).s3InputFormat(S3InputFormat.JSONL)))
 				.outputDataConfig((out) -> out.s3OutputDataConfig((s3) -> s3.s3Uri(output.uri()))))))
@@ -196,6 +226,7 @@ final class BedrockApi implements JobApi {
 			.put("jobName", job.jobName())
 			.put("modelId", job.modelId())
 			.put("status", job.statusAsString())
+			.put("modelInvocationType", job.modelInvocationTypeAsString())
 			.put("message", job.message());
 		seconds(node, "submitTime", job.submitTime());
 		seconds(node, "endTime", job.endTime());
@@ -329,7 +360,11 @@ final class BedrockApi implements JobApi {
 		return objects(output).map(S3Object::key)
 			.filter((key) -> key.endsWith(".out") && !key.substring(key.lastIndexOf('/') + 1).startsWith("manifest"))
 			.concatMap((key) -> JsonLines.frame(download(output.bucket(), key), this.maxLineBytes))
-			.map((line) -> result(this.mapper.readTree(line.text()), batchId, created));
+			.map((line) -> {
+				JsonNode row = this.mapper.readTree(line.text());
+				return converse(job) ? converseResult(row, job.path("modelId").asString(""), created)
+						: result(row, batchId, created);
+			});
 	}
 
 	private Flux<DataBuffer> download(String bucket, String key) {
@@ -370,6 +405,34 @@ final class BedrockApi implements JobApi {
 		finally {
 			DataBufferUtils.release(buffer);
 		}
+	}
+
+	/** Whether a job runs Converse requests: as it says, else as Ferry makes its jobs. */
+	private static boolean converse(JsonNode job) {
+		JsonNode type = job.path("modelInvocationType");
+		return type.isString() ? type.asString().equals("Converse") : !claude(job.path("modelId").asString(""));
+	}
+
+	/** An OpenAI line for a Converse job's record. */
+	private ResultLine converseResult(JsonNode row, String model, long created) {
+		String customId = RecordIds.customId(row.path("recordId").asString(""));
+		ObjectNode line = this.mapper.createObjectNode().put("id", "batch_req_" + customId).put("custom_id", customId);
+		ObjectNode response = line.putObject("response");
+		line.putNull("error");
+		JsonNode error = row.path("error");
+		if (row.path("modelOutput").isObject() && !error.isObject()) {
+			response.put("status_code", 200).putNull("request_id");
+			response.set("body",
+					this.fromConverse.completion(row.path("modelOutput"), "bedrock-" + customId, model, created));
+			return new ResultLine(true, line);
+		}
+		int code = error.path("errorCode").asInt(500);
+		response.put("status_code", code).putNull("request_id");
+		response.putObject("body")
+			.putObject("error")
+			.put("message", error.path("errorMessage").asString("no output for the record"))
+			.put("type", (code < 500) ? "invalid_request_error" : "api_error");
+		return new ResultLine(false, line);
 	}
 
 	/** The Anthropic error type an HTTP status stands for. */
