@@ -54,10 +54,12 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * Bedrock's model invocation jobs, through the AWS SDK's asynchronous clients (SigV4, on
  * the SDK's Netty transport; each call is started on a bounded scheduler, since the
  * credentials chain may read files or call the instance's metadata service). A batch is
- * written to S3 as {@code {recordId, modelInput}} lines, the model's own body, in one
- * streamed upload whose size a first pass counts; then a job on it, with a client request
- * token so that a create the SDK retries never makes a second, billed job. Results are
- * the job's {@code *.jsonl.out} objects (not its manifest), read as they download.
+ * written to S3 as {@code {recordId, modelInput}} lines (Anthropic's body for Claude in
+ * an {@code InvokeModel} job, a Converse request for other models in a {@code Converse}
+ * job) in one streamed upload whose size a first pass counts; then a job on it, with a
+ * client request token unique to the submission, so that a create Bedrock sees twice
+ * makes one job. Results are the job's {@code *.out} objects (not its manifest), read as
+ * they download.
  */
 final class BedrockApi implements JobApi {
 
