@@ -1,9 +1,12 @@
 package dev.ferry.translate;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.io.SerializedString;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.FerryIds;
 import dev.ferry.results.JsonLines;
@@ -12,6 +15,7 @@ import dev.ferry.translate.AnthropicResult.ToolCall;
 import dev.ferry.translate.AnthropicResult.Usage;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 
 /**
  * Writes the OpenAI batch output or error line of an Anthropic result, with its
@@ -52,6 +56,44 @@ public final class AnthropicResultToChat {
 			}
 			json.writeEndObject();
 		});
+	}
+
+	/**
+	 * The OpenAI line for a Claude message, or for a Claude request's error, that a
+	 * cloud's batch returned outside Anthropic's result envelope (Bedrock, Vertex AI).
+	 * @param customId the caller's {@code custom_id}
+	 * @param message the Anthropic message, or {@code null} for an error
+	 * @param errorType the Anthropic error type, when there is no message
+	 * @param errorMessage what went wrong, when there is no message
+	 * @param batchId the batch, from which stable line ids are derived
+	 * @param created the {@code created} time of completions, in Unix seconds
+	 * @return the output or error line
+	 */
+	public ObjectNode lineFor(String customId, @Nullable JsonNode message, String errorType, String errorMessage,
+			String batchId, long created) {
+		ObjectNode result = this.mapper.createObjectNode().put("custom_id", customId);
+		ObjectNode outcome = result.putObject("result");
+		if (message != null) {
+			outcome.put("type", "succeeded").set("message", message);
+		}
+		else {
+			outcome.put("type", "errored")
+				.putObject("error")
+				.put("type", "error")
+				.putObject("error")
+				.put("type", errorType)
+				.put("message", errorMessage);
+		}
+		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), false);
+		DataBuffer buffer = line(read, customId, batchId, created);
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return (ObjectNode) this.mapper.readTree(bytes);
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
 	}
 
 	private static void succeeded(JsonGenerator json, AnthropicResult result, String requestId, long created) {

@@ -39,7 +39,6 @@ import dev.ferry.provider.jobs.JobSubmission;
 import dev.ferry.provider.jobs.JobTimes;
 import dev.ferry.provider.jobs.ResultLine;
 import dev.ferry.results.JsonLines;
-import dev.ferry.translate.AnthropicResult;
 import dev.ferry.translate.AnthropicResultToChat;
 import dev.ferry.translate.ChatToConverse;
 import dev.ferry.translate.ChatToMessages;
@@ -47,7 +46,6 @@ import dev.ferry.translate.ChatToMessages.TranslationException;
 import dev.ferry.translate.ConverseToChat;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
@@ -382,31 +380,12 @@ final class BedrockApi implements JobApi {
 	 */
 	private ResultLine result(JsonNode row, String batchId, long created) {
 		String customId = RecordIds.customId(row.path("recordId").asString(""));
-		ObjectNode result = this.mapper.createObjectNode().put("custom_id", customId);
-		ObjectNode outcome = result.putObject("result");
-		boolean succeeded = row.path("modelOutput").isObject() && !row.path("error").isObject();
-		if (succeeded) {
-			outcome.put("type", "succeeded").set("message", row.path("modelOutput"));
-		}
-		else {
-			JsonNode error = row.path("error");
-			outcome.put("type", "errored")
-				.putObject("error")
-				.put("type", "error")
-				.putObject("error")
-				.put("type", errorType(error.path("errorCode").asInt(500)))
-				.put("message", error.path("errorMessage").asString("no output for the record"));
-		}
-		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), false);
-		DataBuffer buffer = this.fromClaude.line(read, customId, batchId, created);
-		try {
-			byte[] bytes = new byte[buffer.readableByteCount()];
-			buffer.read(bytes);
-			return new ResultLine(succeeded, (ObjectNode) this.mapper.readTree(bytes));
-		}
-		finally {
-			DataBufferUtils.release(buffer);
-		}
+		JsonNode error = row.path("error");
+		boolean succeeded = row.path("modelOutput").isObject() && !error.isObject();
+		return new ResultLine(succeeded,
+				this.fromClaude.lineFor(customId, succeeded ? row.path("modelOutput") : null,
+						errorType(error.path("errorCode").asInt(500)),
+						error.path("errorMessage").asString("no output for the record"), batchId, created));
 	}
 
 	/** Whether a job runs Converse requests: as it says, else as Ferry makes its jobs. */

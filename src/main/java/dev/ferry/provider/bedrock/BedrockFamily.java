@@ -3,7 +3,6 @@ package dev.ferry.provider.bedrock;
 import java.net.URI;
 import java.time.Duration;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -65,12 +64,6 @@ class BedrockFamily extends JobFamily {
 			}
 		}
 		return properties;
-	}
-
-	private static void require(String name, String key, @Nullable String value, String meaning) {
-		if (value == null || value.isBlank()) {
-			throw new IllegalStateException("ferry.providers." + name + "." + key + " must be set to " + meaning);
-		}
 	}
 
 	@Override

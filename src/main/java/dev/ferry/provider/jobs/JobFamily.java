@@ -67,6 +67,20 @@ public abstract class JobFamily implements ProviderFamily {
 	}
 
 	/**
+	 * Stops start-up when a setting the family needs is missing.
+	 * @param name the provider name
+	 * @param key the setting, such as {@code role-arn}
+	 * @param value its value
+	 * @param meaning what it must be set to
+	 * @throws IllegalStateException naming the setting when it is missing
+	 */
+	protected static void require(String name, String key, @Nullable String value, String meaning) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalStateException("ferry.providers." + name + "." + key + " must be set to " + meaning);
+		}
+	}
+
+	/**
 	 * Access tokens to send instead of a configured key, for families on OAuth.
 	 * @param name the provider name
 	 * @param properties its settings

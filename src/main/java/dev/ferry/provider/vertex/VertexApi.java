@@ -30,7 +30,6 @@ import dev.ferry.provider.jobs.JobSubmission;
 import dev.ferry.provider.jobs.JobTimes;
 import dev.ferry.provider.jobs.ResultLine;
 import dev.ferry.results.JsonLines;
-import dev.ferry.translate.AnthropicResult;
 import dev.ferry.translate.AnthropicResultToChat;
 import dev.ferry.translate.ChatToGemini;
 import dev.ferry.translate.ChatToMessages;
@@ -38,7 +37,6 @@ import dev.ferry.translate.ChatToMessages.TranslationException;
 import dev.ferry.translate.GeminiToChat;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
 
@@ -350,30 +348,9 @@ final class VertexApi implements JobApi {
 	private ResultLine claudeResult(JsonNode row, String batchId, long created) {
 		String customId = row.path("custom_id").asString("");
 		String status = row.path("status").asString("");
-		ObjectNode result = this.mapper.createObjectNode().put("custom_id", customId);
-		ObjectNode outcome = result.putObject("result");
 		boolean succeeded = status.isEmpty() && row.path("response").isObject();
-		if (succeeded) {
-			outcome.put("type", "succeeded").set("message", row.path("response"));
-		}
-		else {
-			outcome.put("type", "errored")
-				.putObject("error")
-				.put("type", "error")
-				.putObject("error")
-				.put("type", anthropicErrorType(status))
-				.put("message", status.isEmpty() ? "no response" : status);
-		}
-		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), false);
-		DataBuffer buffer = this.fromClaude.line(read, customId, batchId, created);
-		try {
-			byte[] bytes = new byte[buffer.readableByteCount()];
-			buffer.read(bytes);
-			return new ResultLine(succeeded, (ObjectNode) this.mapper.readTree(bytes));
-		}
-		finally {
-			DataBufferUtils.release(buffer);
-		}
+		return new ResultLine(succeeded, this.fromClaude.lineFor(customId, succeeded ? row.path("response") : null,
+				anthropicErrorType(status), status.isEmpty() ? "no response" : status, batchId, created));
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,12 +60,6 @@ class VertexFamily extends JobFamily {
 				.withBaseUrl(URI.create("https://" + properties.location() + "-aiplatform.googleapis.com"));
 		}
 		return properties;
-	}
-
-	private static void require(String name, String key, @Nullable String value, String meaning) {
-		if (value == null || value.isBlank()) {
-			throw new IllegalStateException("ferry.providers." + name + "." + key + " must be set to " + meaning);
-		}
 	}
 
 	@Override
