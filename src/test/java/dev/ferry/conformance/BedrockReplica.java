@@ -51,8 +51,15 @@ final class BedrockReplica extends JobReplica {
 	 */
 	private final Set<String> unread = ConcurrentHashMap.newKeySet();
 
+	/** Whether jobs leave their record counts to the manifest, as some answers do. */
+	private volatile boolean countsInManifestOnly;
+
 	BedrockReplica() {
 		super("unused-key");
+	}
+
+	void countsInManifestOnly(boolean manifestOnly) {
+		this.countsInManifestOnly = manifestOnly;
 	}
 
 	S3Server s3() {
@@ -215,10 +222,12 @@ final class BedrockReplica extends JobReplica {
 			.put("jobExpirationTime", time(job.createdAt + 7 * 24 * 3600));
 		resource.set("inputDataConfig", asked.path("inputDataConfig"));
 		resource.set("outputDataConfig", asked.path("outputDataConfig"));
-		resource.put("totalRecordCount", job.requests.size())
-			.put("processedRecordCount", job.results.size())
-			.put("successRecordCount", job.succeeded())
-			.put("errorRecordCount", job.failed());
+		if (!this.countsInManifestOnly) {
+			resource.put("totalRecordCount", job.requests.size())
+				.put("processedRecordCount", job.results.size())
+				.put("successRecordCount", job.succeeded())
+				.put("errorRecordCount", job.failed());
+		}
 		if (job.ended()) {
 			resource.put("endTime", time(job.endedAt));
 		}

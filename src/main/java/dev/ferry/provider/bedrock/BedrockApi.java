@@ -46,6 +46,7 @@ import dev.ferry.translate.ChatToMessages.TranslationException;
 import dev.ferry.translate.ConverseToChat;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
@@ -216,7 +217,42 @@ final class BedrockApi implements JobApi {
 
 	@Override
 	public Mono<JsonNode> retrieve(String jobId) {
-		return call(() -> this.bedrock.getModelInvocationJob((get) -> get.jobIdentifier(jobId))).map(this::json);
+		return call(() -> this.bedrock.getModelInvocationJob((get) -> get.jobIdentifier(jobId))).map(this::json)
+			.flatMap(this::withManifestCounts);
+	}
+
+	/**
+	 * An ended job whose answer carries no record counts, with the counts of the manifest
+	 * Bedrock writes beside its output ({@code manifest.json.out}), so that a job that
+	 * ended {@code Completed} with every record errored shows them as failed.
+	 */
+	private Mono<JsonNode> withManifestCounts(JsonNode job) {
+		if (job.has("totalRecordCount") || !status(job.path("status").asString("")).isTerminal()
+				|| !job.path("outputS3Uri").isString()) {
+			return Mono.just(job);
+		}
+		S3Location manifest = S3Location.parse(job.path("outputS3Uri").asString())
+			.child(id(job) + "/manifest.json.out");
+		return DataBufferUtils.join(download(manifest.bucket(), manifest.key())).map((buffer) -> {
+			try {
+				byte[] bytes = new byte[buffer.readableByteCount()];
+				buffer.read(bytes);
+				JsonNode counts = this.mapper.readTree(bytes);
+				ObjectNode merged = ((ObjectNode) job).deepCopy();
+				for (String field : new String[] { "totalRecordCount", "processedRecordCount", "successRecordCount",
+						"errorRecordCount" }) {
+					if (counts.path(field).canConvertToLong()) {
+						merged.put(field, counts.path(field).asLong());
+					}
+				}
+				return (JsonNode) merged;
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+		})
+			.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.just(job) : Mono.error(error))
+			.defaultIfEmpty(job);
 	}
 
 	/** The job as Ferry reads it: the service model's fields, times in Unix seconds. */

@@ -1,0 +1,206 @@
+package dev.ferry.conformance;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.models.messages.Model;
+import com.anthropic.models.messages.batches.BatchCreateParams;
+import com.anthropic.models.messages.batches.MessageBatch;
+import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
+import com.openai.client.OpenAIClient;
+import com.openai.errors.BadRequestException;
+import com.openai.models.batches.Batch;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.support.AnthropicBatches;
+import dev.ferry.support.GatewayKey;
+import dev.ferry.support.MockUpstreams;
+import dev.ferry.support.OpenAiBatches;
+import dev.ferry.support.OpenAiClients;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * What Bedrock and S3 receive, exactly, for batches run through the official OpenAI and
+ * Anthropic SDKs: the records written to S3 with ids that carry their {@code custom_id},
+ * the job with its role, model, locations and client request token; counts read from the
+ * manifest when the job leaves them out; a batch below the minimum refused up front; the
+ * S3 objects deleted with the batch.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "30s")
+class BedrockIntegrationTests {
+
+	static final BedrockReplica bedrock = new BedrockReplica();
+
+	private static final String CLAUDE = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	WebTestClient web;
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) throws Exception {
+		GatewayKey.register(registry);
+		String storage = java.nio.file.Files.createTempDirectory("ferry-bedrock").toString();
+		registry.add("ferry.storage.path", () -> storage);
+		MockUpstreams.withoutStatusCache(registry, "bedrock");
+		bedrock.register(registry, "bedrock");
+		// The same account, with Bedrock's usual minimum of records per job.
+		bedrock.register(registry, "bedrock-min");
+		registry.add("ferry.providers.bedrock-min.min-records", () -> 100);
+	}
+
+	@BeforeEach
+	void clearLog() {
+		bedrock.clearLog();
+		bedrock.countsInManifestOnly(false);
+	}
+
+	@AfterEach
+	void replicaRefusedNothing() {
+		assertThat(bedrock.violations()).isEmpty();
+	}
+
+	@Test
+	void recordsCarryTheirIdsAndTheJobItsRoleModelLocationsAndToken() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		String lines = chatLine("plain1", "a") + chatLine("with space/and-dash", "b");
+		String id = OpenAiBatches.create(client, lines.getBytes(StandardCharsets.UTF_8));
+		List<RecordedRequest> received = bedrock.received();
+		assertThat(received).extracting((request) -> request.getMethod() + " " + request.getUrl().encodedPath())
+			.containsExactly("POST /model-invocation-job", "GET /model-invocation-job/" + nativeId(id));
+		JsonNode job = this.mapper.readTree(received.get(0).getBody().utf8());
+		assertThat(job.path("roleArn").asString()).isEqualTo("arn:aws:iam::123456789012:role/ferry-batch");
+		assertThat(job.path("modelId").asString()).isEqualTo(CLAUDE);
+		assertThat(job.path("modelInvocationType").asString()).isEqualTo("InvokeModel");
+		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		assertThat(input).startsWith("s3://bedrock-data/input/").endsWith("/input.jsonl");
+		assertThat(job.at("/outputDataConfig/s3OutputDataConfig/s3Uri").asString())
+			.startsWith("s3://bedrock-data/output/");
+		assertThat(job.path("clientRequestToken").asString()).isNotBlank();
+		List<JsonNode> records = read(input.substring("s3://bedrock-data/".length())).lines()
+			.map(this.mapper::readTree)
+			.toList();
+		assertThat(records.get(0)).isEqualTo(this.mapper.readTree("""
+				{"recordId":"pplain1","modelInput":{"max_tokens":16,"messages":[{"role":"user","content":[
+				 {"type":"text","text":"a"}]}],"anthropic_version":"bedrock-2023-05-31"}}"""));
+		assertThat(records.get(1).path("recordId").asString()).matches("h[0-9a-f]+");
+
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get()))
+			.extracting((line) -> line.path("custom_id").asString() + " "
+					+ line.at("/response/body/choices/0/message/content").asString())
+			.containsExactly("plain1 echo: a", "with space/and-dash echo: b");
+
+		GatewayKey.presentedBy(this.web)
+			.delete()
+			.uri("/v1/batches/" + id + "?provider=bedrock")
+			.exchange()
+			.expectStatus()
+			.isOk();
+		String folder = input.substring("s3://bedrock-data/".length(), input.length() - "input.jsonl".length());
+		assertThat(keys("input/")).noneMatch((key) -> key.startsWith(folder));
+		assertThat(keys("output/")).noneMatch((key) -> key.contains(nativeId(id)));
+	}
+
+	@Test
+	void countsComeFromTheManifestWhenTheJobLeavesThemOut() throws Exception {
+		bedrock.countsInManifestOnly(true);
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines(CLAUDE, List.of("a", "FAIL b", "c")));
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+		assertThat(done.requestCounts().get().total()).isEqualTo(3);
+		assertThat(done.requestCounts().get().completed()).isEqualTo(2);
+		assertThat(done.requestCounts().get().failed()).isEqualTo(1);
+		assertThat(OpenAiBatches.lines(client, done.errorFileId().get())).singleElement().satisfies((line) -> {
+			assertThat(line.path("custom_id").asString()).isEqualTo("q1");
+			assertThat(line.at("/response/status_code").asInt()).isEqualTo(400);
+		});
+	}
+
+	@Test
+	void aBatchBelowTheMinimumIsRefusedBeforeAnythingGoesUpstream() {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock-min");
+		BadRequestException refused = catchThrowableOfType(BadRequestException.class,
+				() -> OpenAiBatches.create(client, OpenAiBatches.chatLines(CLAUDE, List.of("a", "b"))));
+		assertThat(refused.getMessage()).contains("the batch has 2 requests", "at least 100", "min-records");
+		assertThat(bedrock.received()).isEmpty();
+	}
+
+	@Test
+	void theAnthropicSdkRunsABatchOnClaudeOnBedrock() throws Exception {
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
+		MessageBatch batch = client.messages()
+			.batches()
+			.create(BatchCreateParams.builder()
+				.addRequest(BatchCreateParams.Request.builder()
+					.customId("m1")
+					.params(BatchCreateParams.Request.Params.builder()
+						.model(Model.of("bedrock/" + CLAUDE))
+						.maxTokens(32)
+						.addUserMessage("hello")
+						.build())
+					.build())
+				.build());
+		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
+		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
+		assertThat(results).singleElement().satisfies((result) -> {
+			assertThat(result.customId()).isEqualTo("m1");
+			assertThat(result.result().succeeded().orElseThrow().message().content().get(0).text().orElseThrow().text())
+				.isEqualTo("echo: hello");
+		});
+	}
+
+	private static String nativeId(String id) {
+		return dev.ferry.batch.FerryIds.decode("batch_", id).orElseThrow().nativeId();
+	}
+
+	private static String read(String key) {
+		return bedrock.s3()
+			.client()
+			.getObject((get) -> get.bucket(BedrockReplica.BUCKET).key(key), AsyncResponseTransformer.toBytes())
+			.join()
+			.asUtf8String();
+	}
+
+	private static List<String> keys(String prefix) {
+		return bedrock.s3()
+			.client()
+			.listObjectsV2((list) -> list.bucket(BedrockReplica.BUCKET).prefix(prefix))
+			.join()
+			.contents()
+			.stream()
+			.map(software.amazon.awssdk.services.s3.model.S3Object::key)
+			.toList();
+	}
+
+	/** A chat line as the OpenAI SDK's users write them, with its id. */
+	private static String chatLine(String customId, String text) {
+		return new String(OpenAiBatches.chatLines(CLAUDE, List.of(text)), StandardCharsets.UTF_8).replace("\"q0\"",
+				"\"" + customId + "\"");
+	}
+
+}
