@@ -142,6 +142,37 @@ class BedrockIntegrationTests {
 	}
 
 	@Test
+	void embeddingBatchesRunOnTitan() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		String lines = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":"
+				+ "\"amazon.titan-embed-text-v2:0\",\"input\":\"hello\",\"dimensions\":256}}\n";
+		String fileId = client.files()
+			.create(com.openai.models.files.FileCreateParams.builder()
+				.file(lines.getBytes(StandardCharsets.UTF_8))
+				.purpose(com.openai.models.files.FilePurpose.BATCH)
+				.build())
+			.id();
+		Batch created = client.batches()
+			.create(com.openai.models.batches.BatchCreateParams.builder()
+				.inputFileId(fileId)
+				.endpoint(com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS)
+				.completionWindow(com.openai.models.batches.BatchCreateParams.CompletionWindow._24H)
+				.build());
+		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		assertThat(job.path("modelInvocationType").asString()).isEqualTo("InvokeModel");
+		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
+			.isEqualTo(this.mapper
+				.readTree("{\"recordId\":\"pe0\",\"modelInput\":{\"inputText\":\"hello\",\"dimensions\":256}}"));
+		Batch done = OpenAiBatches.awaitEnd(client, created.id(), Duration.ofSeconds(20));
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).singleElement().satisfies((line) -> {
+			assertThat(line.at("/response/body/object").asString()).isEqualTo("list");
+			assertThat(line.at("/response/body/data/0/embedding")).hasSize(2);
+			assertThat(line.at("/response/body/usage/prompt_tokens").asInt()).isEqualTo(3);
+		});
+	}
+
+	@Test
 	void aBatchBelowTheMinimumIsRefusedBeforeAnythingGoesUpstream() {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock-min");
 		BadRequestException refused = catchThrowableOfType(BadRequestException.class,

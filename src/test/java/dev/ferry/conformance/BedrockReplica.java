@@ -148,8 +148,11 @@ final class BedrockReplica extends JobReplica {
 			return json(200, object().put("jobArn", arn(existing)));
 		}
 		boolean converse = "Converse".equals(body.path("modelInvocationType").asString("InvokeModel"));
-		if (converse == body.path("modelId").asString("").contains("anthropic.claude")) {
-			throw refuse(400, "the replica runs Claude as InvokeModel jobs and other models as Converse jobs: " + body);
+		String modelId = body.path("modelId").asString("");
+		boolean titan = modelId.contains("amazon.titan-embed-text");
+		if (converse == (modelId.contains("anthropic.claude") || titan)) {
+			throw refuse(400, "the replica runs Claude and Titan as InvokeModel jobs and other models as Converse "
+					+ "jobs: " + body);
 		}
 		List<Request> requests = new ArrayList<>();
 		Set<String> ids = new HashSet<>();
@@ -162,15 +165,16 @@ final class BedrockReplica extends JobReplica {
 			if (!new HashSet<>(line.propertyNames()).equals(Set.of("recordId", "modelInput"))
 					|| !line.path("recordId").asString("").matches("[A-Za-z0-9]+")
 					|| !ids.add(line.path("recordId").asString()) || model.has("model")
-					|| !(converse ? converse(model) : claude(model))) {
+					|| !(converse ? converse(model) : titan ? model.path("inputText").isString() : claude(model))) {
 				throw refuse(400, "a record is {recordId (alphanumeric, once), modelInput (a Claude body with "
 						+ "anthropic_version bedrock-2023-05-31 and max_tokens, or a Converse request in a Converse "
 						+ "job; no model)}: " + text);
 			}
-			requests.add(new Request(line.path("recordId").asString(), model));
+			requests.add(new Request(line.path("recordId").asString(),
+					titan ? object().put("input", model.path("inputText").asString()) : model));
 		}
 		String id = String.format("%012d", Long.parseLong(nextId()));
-		Job job = new Job(id, "/v1/chat/completions", body.path("modelId").asString(), requests, now(), null);
+		Job job = new Job(id, titan ? "/v1/embeddings" : "/v1/chat/completions", modelId, requests, now(), null);
 		this.jobs.put(id, job);
 		this.byToken.put(token, id);
 		this.created.put(id, body);
@@ -246,7 +250,10 @@ final class BedrockReplica extends JobReplica {
 			ObjectNode line = object().put("recordId", result.customId());
 			line.set("modelInput", job.requests.get(i).body());
 			boolean converse = this.created.get(job.id).path("modelInvocationType").asString("").equals("Converse");
-			if (result.ok() && converse) {
+			if (result.ok() && job.endpoint.equals("/v1/embeddings")) {
+				line.putObject("modelOutput").put("inputTextTokenCount", 3).putArray("embedding").add(0.25).add(0.5);
+			}
+			else if (result.ok() && converse) {
 				ObjectNode output = line.putObject("modelOutput");
 				output.putObject("output")
 					.putObject("message")

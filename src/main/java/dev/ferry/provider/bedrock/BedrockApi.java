@@ -64,6 +64,8 @@ final class BedrockApi implements JobApi {
 
 	static final String CHAT = "/v1/chat/completions";
 
+	static final String EMBEDDINGS = "/v1/embeddings";
+
 	static final String ANTHROPIC_VERSION = "bedrock-2023-05-31";
 
 	private final BedrockAsyncClient bedrock;
@@ -86,6 +88,8 @@ final class BedrockApi implements JobApi {
 
 	private final ConverseToChat fromConverse;
 
+	private final TitanEmbeddings titan;
+
 	BedrockApi(BedrockAsyncClient bedrock, S3AsyncClient s3, Scheduler blocking, JsonMapper mapper, int maxLineBytes,
 			Settings settings) {
 		this.bedrock = bedrock;
@@ -98,6 +102,7 @@ final class BedrockApi implements JobApi {
 		this.fromClaude = new AnthropicResultToChat(mapper);
 		this.toConverse = new ChatToConverse(mapper);
 		this.fromConverse = new ConverseToChat(mapper);
+		this.titan = new TitanEmbeddings(mapper);
 	}
 
 	@Override
@@ -109,10 +114,10 @@ final class BedrockApi implements JobApi {
 	public void check(InputRequest request, String endpoint) {
 		JsonNode model = request.body().path("model");
 		if (model.isString()) {
-			if (!batches(model.asString())) {
-				throw request.refused(modelRefusal(model.asString()));
+			if (!batches(model.asString(), endpoint)) {
+				throw request.refused(modelRefusal(model.asString(), endpoint));
 			}
-			line(request, model.asString());
+			line(request, model.asString(), endpoint);
 		}
 	}
 
@@ -126,16 +131,28 @@ final class BedrockApi implements JobApi {
 	}
 
 	/**
-	 * Whether Ferry runs a model's batches on Bedrock: Claude with Anthropic's body, and
-	 * Amazon Nova, Meta Llama and Mistral models with Converse requests.
+	 * Whether Ferry runs a model's batches on Bedrock: for chat, Claude with Anthropic's
+	 * body and Amazon Nova, Meta Llama and Mistral models with Converse requests; for
+	 * embeddings, Amazon Titan Text Embeddings.
 	 */
-	private static boolean batches(String model) {
+	private static boolean batches(String model, String endpoint) {
+		if (endpoint.equals(EMBEDDINGS)) {
+			return titan(model);
+		}
 		return claude(model) || model.contains("amazon.nova") || model.contains("meta.llama")
 				|| model.contains("mistral.");
 	}
 
-	private static String modelRefusal(String model) {
-		return "model '" + model + "': Ferry runs these models' batches on Bedrock: Anthropic Claude "
+	private static boolean titan(String model) {
+		return model.contains("amazon.titan-embed-text");
+	}
+
+	private static String modelRefusal(String model, String endpoint) {
+		if (endpoint.equals(EMBEDDINGS)) {
+			return "model '" + model + "': Ferry runs embedding batches on Bedrock with Amazon Titan Text Embeddings "
+					+ "(amazon.titan-embed-text-…)";
+		}
+		return "model '" + model + "': Ferry runs these models' chat batches on Bedrock: Anthropic Claude "
 				+ "(anthropic.claude-…), Amazon Nova (amazon.nova-…), Meta Llama (meta.llama…) and Mistral (mistral.…), "
 				+ "by model id, inference profile or ARN";
 	}
@@ -144,10 +161,13 @@ final class BedrockApi implements JobApi {
 	 * A request as a line of the job's input, {@code {recordId, modelInput}}: Anthropic's
 	 * body for Claude, a Converse request for every other model.
 	 */
-	private ObjectNode line(InputRequest request, String model) {
+	private ObjectNode line(InputRequest request, String model, String endpoint) {
 		try {
 			ObjectNode input;
-			if (claude(model)) {
+			if (endpoint.equals(EMBEDDINGS)) {
+				input = this.titan.request(request.body());
+			}
+			else if (claude(model)) {
 				input = this.toMessages.translate(request.body(), model);
 				input.remove("model");
 				input.put("anthropic_version", ANTHROPIC_VERSION);
@@ -166,8 +186,8 @@ final class BedrockApi implements JobApi {
 
 	@Override
 	public Mono<JsonNode> submit(JobSubmission submission) {
-		if (!batches(submission.model())) {
-			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model())));
+		if (!batches(submission.model(), submission.endpoint())) {
+			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model(), submission.endpoint())));
 		}
 		if (submission.count() < this.settings.minRecords()) {
 			return Mono.error(ApiError.invalid(submission.inline() ? "requests" : "input_file_id",
@@ -181,7 +201,7 @@ final class BedrockApi implements JobApi {
 		S3Location output = this.settings.output().child(folder + "/");
 		Flux<byte[]> lines = submission.requests()
 			.get()
-			.map((request) -> this.mapper.writeValueAsBytes(line(request, submission.model())));
+			.map((request) -> this.mapper.writeValueAsBytes(line(request, submission.model(), submission.endpoint())));
 		return lines.reduce(0L, (size, line) -> size + line.length + 1)
 			.flatMap((size) -> call(() -> this.s3.putObject(
 					(put) -> put.bucket(input.bucket())
@@ -194,7 +214,7 @@ final class BedrockApi implements JobApi {
 				.modelId(submission.model())
 				.clientRequestToken(folder)
 				.modelInvocationType(
-						claude(submission.model()) ? ModelInvocationType.INVOKE_MODEL : ModelInvocationType.CONVERSE)
+						converse(submission.model()) ? ModelInvocationType.CONVERSE : ModelInvocationType.INVOKE_MODEL)
 				.inputDataConfig(
 						(in) -> in.s3InputDataConfig((s3) -> s3.s3Uri(input.uri()).s3InputFormat(S3InputFormat.JSONL)))
 				.outputDataConfig((out) -> out.s3OutputDataConfig((s3) -> s3.s3Uri(output.uri()))))))
@@ -398,8 +418,11 @@ final class BedrockApi implements JobApi {
 			.concatMap((key) -> JsonLines.frame(download(output.bucket(), key), this.maxLineBytes))
 			.map((line) -> {
 				JsonNode row = this.mapper.readTree(line.text());
-				return converse(job) ? converseResult(row, job.path("modelId").asString(""), created)
-						: result(row, batchId, created);
+				String model = job.path("modelId").asString("");
+				if (titan(model)) {
+					return embeddingResult(row, model);
+				}
+				return converse(job) ? converseResult(row, model, created) : result(row, batchId, created);
 			});
 	}
 
@@ -427,7 +450,29 @@ final class BedrockApi implements JobApi {
 	/** Whether a job runs Converse requests: as it says, else as Ferry makes its jobs. */
 	private static boolean converse(JsonNode job) {
 		JsonNode type = job.path("modelInvocationType");
-		return type.isString() ? type.asString().equals("Converse") : !claude(job.path("modelId").asString(""));
+		return type.isString() ? type.asString().equals("Converse") : converse(job.path("modelId").asString(""));
+	}
+
+	/**
+	 * Whether Ferry runs a model's jobs with Converse requests: all but Claude and Titan.
+	 */
+	private static boolean converse(String model) {
+		return !claude(model) && !titan(model);
+	}
+
+	/** An OpenAI line for a Titan embedding record. */
+	private ResultLine embeddingResult(JsonNode row, String model) {
+		String customId = RecordIds.customId(row.path("recordId").asString(""));
+		ObjectNode line = this.mapper.createObjectNode().put("id", "batch_req_" + customId).put("custom_id", customId);
+		ObjectNode response = line.putObject("response");
+		line.putNull("error");
+		JsonNode error = row.path("error");
+		if (row.path("modelOutput").isObject() && !error.isObject()) {
+			response.put("status_code", 200).putNull("request_id");
+			response.set("body", this.titan.response(row.path("modelOutput"), model));
+			return new ResultLine(true, line);
+		}
+		return new ResultLine(false, errorLine(line, response, error));
 	}
 
 	/** An OpenAI line for a Converse job's record. */
@@ -443,13 +488,18 @@ final class BedrockApi implements JobApi {
 					this.fromConverse.completion(row.path("modelOutput"), "bedrock-" + customId, model, created));
 			return new ResultLine(true, line);
 		}
+		return new ResultLine(false, errorLine(line, response, error));
+	}
+
+	/** A record's error as an OpenAI error response, with Bedrock's status. */
+	private static ObjectNode errorLine(ObjectNode line, ObjectNode response, JsonNode error) {
 		int code = error.path("errorCode").asInt(500);
 		response.put("status_code", code).putNull("request_id");
 		response.putObject("body")
 			.putObject("error")
 			.put("message", error.path("errorMessage").asString("no output for the record"))
 			.put("type", (code < 500) ? "invalid_request_error" : "api_error");
-		return new ResultLine(false, line);
+		return line;
 	}
 
 	/** The Anthropic error type an HTTP status stands for. */

@@ -45,7 +45,7 @@ class BedrockFamily extends JobFamily {
 	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("bedrock")
 		.format(ProviderDescriptor.Format.BEDROCK)
 		.filesApi(false)
-		.endpoints(BedrockApi.CHAT)
+		.endpoints(BedrockApi.CHAT, BedrockApi.EMBEDDINGS)
 		.build();
 
 	BedrockFamily(JobProviders providers) {
