@@ -104,26 +104,9 @@ public final class ChatToGemini {
 	 * @throws TranslationException naming the field that cannot be translated
 	 */
 	public ObjectNode embedding(JsonNode body) {
-		for (String field : body.propertyNames()) {
-			if (!Set.of("model", "input", "dimensions", "encoding_format").contains(field)) {
-				throw new TranslationException(
-						field + ": Gemini's embeddings have no equal (accepted: input, dimensions, encoding_format)");
-			}
-		}
-		JsonNode input = body.path("input");
-		if (input.isArray() && input.size() == 1) {
-			input = input.get(0);
-		}
-		if (!input.isString()) {
-			throw new TranslationException(
-					"input: Gemini embeds one text per request (accepted: a string, or an array of one string)");
-		}
-		String encoding = body.path("encoding_format").asString("float");
-		if (!encoding.equals("float")) {
-			throw new TranslationException("encoding_format: '" + encoding + "' (accepted: float)");
-		}
+		String text = SingleEmbeddings.text(body, "Gemini");
 		ObjectNode request = this.mapper.createObjectNode();
-		request.putObject("content").putArray("parts").addObject().put("text", input.stringValue());
+		request.putObject("content").putArray("parts").addObject().put("text", text);
 		if (body.has("dimensions")) {
 			request.set("outputDimensionality", body.get("dimensions"));
 		}

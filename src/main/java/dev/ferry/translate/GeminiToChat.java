@@ -130,13 +130,8 @@ public final class GeminiToChat {
 	 * @return the OpenAI list, with its one embedding
 	 */
 	public ObjectNode embedding(JsonNode response, String model) {
-		ObjectNode list = this.mapper.createObjectNode().put("object", "list");
-		ObjectNode item = list.putArray("data").addObject().put("object", "embedding").put("index", 0);
-		item.set("embedding", response.path("embedding").path("values"));
-		list.put("model", model);
 		// Gemini reports no token count for an embedding.
-		list.putObject("usage").put("prompt_tokens", 0).put("total_tokens", 0);
-		return list;
+		return SingleEmbeddings.list(this.mapper, response.path("embedding").path("values"), model, 0);
 	}
 
 	/**

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.List;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.models.messages.Model;
-import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import com.openai.client.OpenAIClient;
@@ -146,25 +144,15 @@ class BedrockIntegrationTests {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
 		String lines = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":"
 				+ "\"amazon.titan-embed-text-v2:0\",\"input\":\"hello\",\"dimensions\":256}}\n";
-		String fileId = client.files()
-			.create(com.openai.models.files.FileCreateParams.builder()
-				.file(lines.getBytes(StandardCharsets.UTF_8))
-				.purpose(com.openai.models.files.FilePurpose.BATCH)
-				.build())
-			.id();
-		Batch created = client.batches()
-			.create(com.openai.models.batches.BatchCreateParams.builder()
-				.inputFileId(fileId)
-				.endpoint(com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS)
-				.completionWindow(com.openai.models.batches.BatchCreateParams.CompletionWindow._24H)
-				.build());
+		String id = OpenAiBatches.create(client, lines.getBytes(StandardCharsets.UTF_8),
+				com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS);
 		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
 		assertThat(job.path("modelInvocationType").asString()).isEqualTo("InvokeModel");
 		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
 		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
 			.isEqualTo(this.mapper
 				.readTree("{\"recordId\":\"pe0\",\"modelInput\":{\"inputText\":\"hello\",\"dimensions\":256}}"));
-		Batch done = OpenAiBatches.awaitEnd(client, created.id(), Duration.ofSeconds(20));
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
 		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).singleElement().satisfies((line) -> {
 			assertThat(line.at("/response/body/object").asString()).isEqualTo("list");
 			assertThat(line.at("/response/body/data/0/embedding")).hasSize(2);
@@ -184,18 +172,7 @@ class BedrockIntegrationTests {
 	@Test
 	void theAnthropicSdkRunsABatchOnClaudeOnBedrock() throws Exception {
 		AnthropicClient client = AnthropicBatches.ferry(this.port);
-		MessageBatch batch = client.messages()
-			.batches()
-			.create(BatchCreateParams.builder()
-				.addRequest(BatchCreateParams.Request.builder()
-					.customId("m1")
-					.params(BatchCreateParams.Request.Params.builder()
-						.model(Model.of("bedrock/" + CLAUDE))
-						.maxTokens(32)
-						.addUserMessage("hello")
-						.build())
-					.build())
-				.build());
+		MessageBatch batch = AnthropicBatches.createOne(client, "bedrock/" + CLAUDE, "hello");
 		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
 		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
 		assertThat(results).singleElement().satisfies((result) -> {

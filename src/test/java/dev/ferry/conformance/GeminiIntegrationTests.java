@@ -12,8 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.models.messages.Model;
-import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import com.openai.client.OpenAIClient;
@@ -135,24 +133,14 @@ class GeminiIntegrationTests {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
 		String lines = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":"
 				+ "\"gemini-embedding-001\",\"input\":\"hello\",\"dimensions\":256}}\n";
-		String fileId = client.files()
-			.create(com.openai.models.files.FileCreateParams.builder()
-				.file(lines.getBytes(StandardCharsets.UTF_8))
-				.purpose(com.openai.models.files.FilePurpose.BATCH)
-				.build())
-			.id();
-		Batch created = client.batches()
-			.create(com.openai.models.batches.BatchCreateParams.builder()
-				.inputFileId(fileId)
-				.endpoint(com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS)
-				.completionWindow(com.openai.models.batches.BatchCreateParams.CompletionWindow._24H)
-				.build());
+		String id = OpenAiBatches.create(client, lines.getBytes(StandardCharsets.UTF_8),
+				com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS);
 		assertThat(gemini.received().get(2).getUrl().encodedPath())
 			.isEqualTo("/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent");
 		assertThat(this.mapper.readTree(gemini.received().get(1).getBody().utf8())).isEqualTo(
 				this.mapper.readTree("{\"key\":\"e0\",\"request\":{\"content\":{\"parts\":[{\"text\":\"hello\"}]},"
 						+ "\"outputDimensionality\":256}}"));
-		Batch done = OpenAiBatches.awaitEnd(client, created.id(), Duration.ofSeconds(20));
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
 		assertThat(done.endpoint()).isEqualTo("/v1/embeddings");
 		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).singleElement().satisfies((line) -> {
 			assertThat(line.at("/response/body/object").asString()).isEqualTo("list");
@@ -236,19 +224,7 @@ class GeminiIntegrationTests {
 	@Test
 	void theAnthropicSdkRunsABatchOnGemini() throws Exception {
 		AnthropicClient client = AnthropicBatches.ferry(this.port);
-		MessageBatch batch = client.messages()
-			.batches()
-			.create(BatchCreateParams.builder()
-				.addRequest(BatchCreateParams.Request.builder()
-					.customId("m1")
-					.params(BatchCreateParams.Request.Params.builder()
-						.model(Model.of("gemini/gemini-2.5-flash"))
-						.maxTokens(32)
-						.system("Be brief.")
-						.addUserMessage("hello")
-						.build())
-					.build())
-				.build());
+		MessageBatch batch = AnthropicBatches.createOne(client, "gemini/gemini-2.5-flash", "hello");
 		JsonNode uploaded = this.mapper.readTree(gemini.received().get(1).getBody().utf8().lines().findFirst().get());
 		assertThat(uploaded.at("/request/systemInstruction/parts/0/text").asString()).isEqualTo("Be brief.");
 		assertThat(uploaded.at("/request/generationConfig/maxOutputTokens").asInt()).isEqualTo(32);

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Set;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.models.messages.Model;
-import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import com.openai.client.OpenAIClient;
@@ -172,19 +170,7 @@ class VertexIntegrationTests {
 	@Test
 	void theAnthropicSdkRunsABatchOnClaudeOnVertex() throws Exception {
 		AnthropicClient client = AnthropicBatches.ferry(this.port);
-		MessageBatch batch = client.messages()
-			.batches()
-			.create(BatchCreateParams.builder()
-				.addRequest(BatchCreateParams.Request.builder()
-					.customId("m1")
-					.params(BatchCreateParams.Request.Params.builder()
-						.model(Model.of("vertex/claude-sonnet-4-5@20250929"))
-						.maxTokens(32)
-						.system("Be brief.")
-						.addUserMessage("hello")
-						.build())
-					.build())
-				.build());
+		MessageBatch batch = AnthropicBatches.createOne(client, "vertex/claude-sonnet-4-5@20250929", "hello");
 		JsonNode staged = vertex.lines(vertex.received().get(0).getUrl().queryParameter("name")).get(0);
 		assertThat(staged.at("/request/system/0/text").asString()).isEqualTo("Be brief.");
 		assertThat(staged.at("/request/anthropic_version").asString()).isEqualTo("vertex-2023-10-16");

@@ -5,6 +5,8 @@ import java.util.List;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.models.messages.Model;
+import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 
@@ -31,6 +33,30 @@ public final class AnthropicBatches {
 			.apiKey(GatewayKey.KEY)
 			.maxRetries(0)
 			.build();
+	}
+
+	/**
+	 * Creates a batch of one request, {@code m1}: a short answer to a user message, with
+	 * a system prompt.
+	 * @param client the client
+	 * @param model the model, with its provider prefix
+	 * @param text the user message
+	 * @return the batch as created
+	 */
+	public static MessageBatch createOne(AnthropicClient client, String model, String text) {
+		return client.messages()
+			.batches()
+			.create(BatchCreateParams.builder()
+				.addRequest(BatchCreateParams.Request.builder()
+					.customId("m1")
+					.params(BatchCreateParams.Request.Params.builder()
+						.model(Model.of(model))
+						.maxTokens(32)
+						.system("Be brief.")
+						.addUserMessage(text)
+						.build())
+					.build())
+				.build());
 	}
 
 	/**

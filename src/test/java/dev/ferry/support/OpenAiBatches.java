@@ -44,13 +44,24 @@ public final class OpenAiBatches {
 	 * @return the batch id
 	 */
 	public static String create(OpenAIClient client, byte[] lines) {
+		return create(client, lines, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS);
+	}
+
+	/**
+	 * Uploads the lines and creates a 24-hour batch on an endpoint from them.
+	 * @param client the client
+	 * @param lines the JSONL bytes
+	 * @param endpoint the batch's endpoint
+	 * @return the batch id
+	 */
+	public static String create(OpenAIClient client, byte[] lines, BatchCreateParams.Endpoint endpoint) {
 		String fileId = client.files()
 			.create(FileCreateParams.builder().file(lines).purpose(FilePurpose.BATCH).build())
 			.id();
 		return client.batches()
 			.create(BatchCreateParams.builder()
 				.inputFileId(fileId)
-				.endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+				.endpoint(endpoint)
 				.completionWindow(BatchCreateParams.CompletionWindow._24H)
 				.build())
 			.id();

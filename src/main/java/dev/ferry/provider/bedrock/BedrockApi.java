@@ -413,16 +413,23 @@ final class BedrockApi implements JobApi {
 		Long ended = JobTimes.seconds(job, "endTime");
 		long created = (ended != null) ? ended : 0;
 		String batchId = id(job);
+		String model = job.path("modelId").asString("");
+		boolean titan = titan(model);
+		boolean converse = converse(job);
 		return objects(output).map(S3Object::key)
 			.filter((key) -> key.endsWith(".out") && !key.substring(key.lastIndexOf('/') + 1).startsWith("manifest"))
 			.concatMap((key) -> JsonLines.frame(download(output.bucket(), key), this.maxLineBytes))
 			.map((line) -> {
 				JsonNode row = this.mapper.readTree(line.text());
-				String model = job.path("modelId").asString("");
-				if (titan(model)) {
-					return embeddingResult(row, model);
+				if (titan) {
+					return openAiResult(row, (answer) -> this.titan.response(answer, model));
 				}
-				return converse(job) ? converseResult(row, model, created) : result(row, batchId, created);
+				if (converse) {
+					String customId = RecordIds.customId(row.path("recordId").asString(""));
+					return openAiResult(row,
+							(answer) -> this.fromConverse.completion(answer, "bedrock-" + customId, model, created));
+				}
+				return result(row, batchId, created);
 			});
 	}
 
@@ -460,8 +467,11 @@ final class BedrockApi implements JobApi {
 		return !claude(model) && !titan(model);
 	}
 
-	/** An OpenAI line for a Titan embedding record. */
-	private ResultLine embeddingResult(JsonNode row, String model) {
+	/**
+	 * An OpenAI line for a record of a Titan or Converse job: its {@code modelOutput} as
+	 * the response body, or its {@code error} with Bedrock's status.
+	 */
+	private ResultLine openAiResult(JsonNode row, java.util.function.Function<JsonNode, ObjectNode> body) {
 		String customId = RecordIds.customId(row.path("recordId").asString(""));
 		ObjectNode line = this.mapper.createObjectNode().put("id", "batch_req_" + customId).put("custom_id", customId);
 		ObjectNode response = line.putObject("response");
@@ -469,37 +479,16 @@ final class BedrockApi implements JobApi {
 		JsonNode error = row.path("error");
 		if (row.path("modelOutput").isObject() && !error.isObject()) {
 			response.put("status_code", 200).putNull("request_id");
-			response.set("body", this.titan.response(row.path("modelOutput"), model));
+			response.set("body", body.apply(row.path("modelOutput")));
 			return new ResultLine(true, line);
 		}
-		return new ResultLine(false, errorLine(line, response, error));
-	}
-
-	/** An OpenAI line for a Converse job's record. */
-	private ResultLine converseResult(JsonNode row, String model, long created) {
-		String customId = RecordIds.customId(row.path("recordId").asString(""));
-		ObjectNode line = this.mapper.createObjectNode().put("id", "batch_req_" + customId).put("custom_id", customId);
-		ObjectNode response = line.putObject("response");
-		line.putNull("error");
-		JsonNode error = row.path("error");
-		if (row.path("modelOutput").isObject() && !error.isObject()) {
-			response.put("status_code", 200).putNull("request_id");
-			response.set("body",
-					this.fromConverse.completion(row.path("modelOutput"), "bedrock-" + customId, model, created));
-			return new ResultLine(true, line);
-		}
-		return new ResultLine(false, errorLine(line, response, error));
-	}
-
-	/** A record's error as an OpenAI error response, with Bedrock's status. */
-	private static ObjectNode errorLine(ObjectNode line, ObjectNode response, JsonNode error) {
 		int code = error.path("errorCode").asInt(500);
 		response.put("status_code", code).putNull("request_id");
 		response.putObject("body")
 			.putObject("error")
 			.put("message", error.path("errorMessage").asString("no output for the record"))
 			.put("type", (code < 500) ? "invalid_request_error" : "api_error");
-		return line;
+		return new ResultLine(false, line);
 	}
 
 	/** The Anthropic error type an HTTP status stands for. */

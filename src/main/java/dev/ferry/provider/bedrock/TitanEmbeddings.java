@@ -1,12 +1,10 @@
 package dev.ferry.provider.bedrock;
 
-import java.util.Set;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.ferry.translate.ChatToMessages.TranslationException;
+import dev.ferry.translate.SingleEmbeddings;
 
 /**
  * OpenAI embedding requests as Amazon Titan Text Embeddings bodies, and back: one text
@@ -15,8 +13,6 @@ import dev.ferry.translate.ChatToMessages.TranslationException;
  */
 final class TitanEmbeddings {
 
-	private static final Set<String> ACCEPTED = Set.of("model", "input", "dimensions", "encoding_format");
-
 	private final JsonMapper mapper;
 
 	TitanEmbeddings(JsonMapper mapper) {
@@ -24,25 +20,7 @@ final class TitanEmbeddings {
 	}
 
 	ObjectNode request(JsonNode body) {
-		for (String field : body.propertyNames()) {
-			if (!ACCEPTED.contains(field)) {
-				throw new TranslationException(
-						field + ": Titan embeddings have no equal (accepted: input, dimensions, encoding_format)");
-			}
-		}
-		JsonNode input = body.path("input");
-		if (input.isArray() && input.size() == 1) {
-			input = input.get(0);
-		}
-		if (!input.isString()) {
-			throw new TranslationException(
-					"input: Titan embeds one text per request (accepted: a string, or an array of one string)");
-		}
-		if (!"float".equals(body.path("encoding_format").asString("float"))) {
-			throw new TranslationException(
-					"encoding_format: '" + body.path("encoding_format").asString() + "' (accepted: float)");
-		}
-		ObjectNode request = this.mapper.createObjectNode().put("inputText", input.stringValue());
+		ObjectNode request = this.mapper.createObjectNode().put("inputText", SingleEmbeddings.text(body, "Titan"));
 		if (body.has("dimensions")) {
 			request.set("dimensions", body.get("dimensions"));
 		}
@@ -50,16 +28,8 @@ final class TitanEmbeddings {
 	}
 
 	ObjectNode response(JsonNode output, String model) {
-		ObjectNode list = this.mapper.createObjectNode().put("object", "list");
-		list.putArray("data")
-			.addObject()
-			.put("object", "embedding")
-			.put("index", 0)
-			.set("embedding", output.path("embedding"));
-		list.put("model", model);
-		long tokens = output.path("inputTextTokenCount").asLong(0);
-		list.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-		return list;
+		return SingleEmbeddings.list(this.mapper, output.path("embedding"), model,
+				output.path("inputTextTokenCount").asLong(0));
 	}
 
 }

@@ -7,6 +7,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.provider.cohere.CohereChat.UnmappableException;
+import dev.ferry.translate.SingleEmbeddings;
 
 /**
  * Cohere's embed jobs and OpenAI's {@code /v1/embeddings}, both ways: an embedding
@@ -59,14 +60,8 @@ final class CohereEmbeddings {
 	 * @return the list
 	 */
 	ObjectNode list(JsonNode row, String model) {
-		ObjectNode list = this.mapper.createObjectNode().put("object", "list").put("model", model);
-		list.putArray("data")
-			.addObject()
-			.put("object", "embedding")
-			.put("index", 0)
-			.set("embedding", row.path("embeddings").path("float"));
-		list.putObject("usage").put("prompt_tokens", 0).put("total_tokens", 0);
-		return list;
+		// Embed jobs report no token usage.
+		return SingleEmbeddings.list(this.mapper, row.path("embeddings").path("float"), model, 0);
 	}
 
 }

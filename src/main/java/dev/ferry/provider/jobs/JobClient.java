@@ -163,15 +163,7 @@ public final class JobClient {
 	 * @return the bytes, once the upstream has answered with a success
 	 */
 	public Mono<Flux<DataBuffer>> download(Function<UriBuilder, java.net.URI> uri) {
-		return this.retries
-			.idempotent(authorization().flatMap((auth) -> this.client.get()
-				.uri(uri)
-				.headers(auth)
-				.accept(MediaType.ALL)
-				.retrieve()
-				.onStatus(HttpStatusCode::isError, this.errors::toError)
-				.toEntityFlux(DataBuffer.class)))
-			.map((entity) -> (entity.getBody() != null) ? entity.getBody() : Flux.<DataBuffer>empty());
+		return stream(this.client.get().uri(uri));
 	}
 
 	/**
@@ -236,11 +228,13 @@ public final class JobClient {
 	 * @return the bytes, once the far end has answered with a success
 	 */
 	public Mono<Flux<DataBuffer>> download(java.net.URI url) {
+		return stream(this.client.get().uri(url).attribute(WebClient.class.getName() + ".uriTemplate", "{object_url}"));
+	}
+
+	/** A download with the provider's credentials, retried until its headers arrive. */
+	private Mono<Flux<DataBuffer>> stream(WebClient.RequestHeadersSpec<?> request) {
 		return this.retries
-			.idempotent(authorization().flatMap((auth) -> this.client.get()
-				.uri(url)
-				.attribute(WebClient.class.getName() + ".uriTemplate", "{object_url}")
-				.headers(auth)
+			.idempotent(authorization().flatMap((auth) -> request.headers(auth)
 				.accept(MediaType.ALL)
 				.retrieve()
 				.onStatus(HttpStatusCode::isError, this.errors::toError)
