@@ -288,13 +288,10 @@ final class GeminiApi implements JobApi {
 					return result(row.path("key").asString(""), row, model, created);
 				});
 		}
-		List<ResultLine> inline = new ArrayList<>();
-		for (String field : List.of("inlinedResponses", "inlinedEmbedContentResponses")) {
-			for (JsonNode item : output.path(field).path(field)) {
-				inline.add(result(item.path("metadata").path("key").asString(""), item, model, created));
-			}
-		}
-		return Flux.fromIterable(inline);
+		// Translated one by one as they are read, not all first.
+		return Flux.just("inlinedResponses", "inlinedEmbedContentResponses")
+			.concatMapIterable((field) -> output.path(field).path(field))
+			.map((item) -> result(item.path("metadata").path("key").asString(""), item, model, created));
 	}
 
 	private ResultLine result(String key, JsonNode row, String model, long created) {
