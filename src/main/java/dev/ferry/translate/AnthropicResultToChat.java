@@ -67,10 +67,12 @@ public final class AnthropicResultToChat {
 	 * @param errorMessage what went wrong, when there is no message
 	 * @param batchId the batch, from which stable line ids are derived
 	 * @param created the {@code created} time of completions, in Unix seconds
+	 * @param keepMessage whether the message is the response body as it is (for
+	 * {@code /v1/messages} requests), rather than a completion made of it
 	 * @return the output or error line
 	 */
 	public ObjectNode lineFor(String customId, @Nullable JsonNode message, String errorType, String errorMessage,
-			String batchId, long created) {
+			String batchId, long created, boolean keepMessage) {
 		ObjectNode result = this.mapper.createObjectNode().put("custom_id", customId);
 		ObjectNode outcome = result.putObject("result");
 		if (message != null) {
@@ -84,7 +86,7 @@ public final class AnthropicResultToChat {
 				.put("type", errorType)
 				.put("message", errorMessage);
 		}
-		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), false);
+		AnthropicResult read = AnthropicResult.read(this.mapper, this.mapper.writeValueAsBytes(result), keepMessage);
 		DataBuffer buffer = line(read, customId, batchId, created);
 		try {
 			byte[] bytes = new byte[buffer.readableByteCount()];

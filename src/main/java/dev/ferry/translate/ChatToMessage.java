@@ -31,7 +31,9 @@ public final class ChatToMessage {
 		String code = line.path("error").path("code").asString("");
 		if (response.isObject() && response.path("status_code").asInt() == 200) {
 			result.put("type", "succeeded");
-			result.set("message", message(response.path("body")));
+			JsonNode body = response.path("body");
+			// The answer to a Messages request is a message already.
+			result.set("message", body.path("type").asString("").equals("message") ? body : message(body));
 		}
 		else if (code.equals("batch_expired")) {
 			result.put("type", "expired");

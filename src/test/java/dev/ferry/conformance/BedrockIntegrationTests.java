@@ -170,15 +170,112 @@ class BedrockIntegrationTests {
 	}
 
 	@Test
-	void theAnthropicSdkRunsABatchOnClaudeOnBedrock() throws Exception {
+	void anthropicSdkBatchesReachClaudeUntranslatedAndTheirMessagesComeBackAsTheyAre() throws Exception {
 		AnthropicClient client = AnthropicBatches.ferry(this.port);
-		MessageBatch batch = AnthropicBatches.createOne(client, "bedrock/" + CLAUDE, "hello");
+		// Thinking and a cache_control block have no chat equal: only an untranslated
+		// request
+		// carries them.
+		MessageBatch batch = client.messages()
+			.batches()
+			.create(com.anthropic.models.messages.batches.BatchCreateParams.builder()
+				.addRequest(com.anthropic.models.messages.batches.BatchCreateParams.Request.builder()
+					.customId("m1")
+					.params(com.anthropic.models.messages.batches.BatchCreateParams.Request.Params.builder()
+						.model(com.anthropic.models.messages.Model.of("bedrock/" + CLAUDE))
+						.maxTokens(2048)
+						.enabledThinking(1024L)
+						.systemOfTextBlockParams(List.of(com.anthropic.models.messages.TextBlockParam.builder()
+							.text("Be brief.")
+							.cacheControl(com.anthropic.models.messages.CacheControlEphemeral.builder().build())
+							.build()))
+						.addUserMessage("hello")
+						.build())
+					.build())
+				.build());
+		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		assertThat(input).endsWith("/messages.jsonl");
+		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
+			.isEqualTo(this.mapper.readTree("""
+						{"recordId":"pm1","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":2048,
+						 "messages":[{"role":"user","content":"hello"}],
+						 "system":[{"text":"Be brief.","type":"text","cache_control":{"type":"ephemeral"}}],
+					"thinking":{"type":"enabled","budget_tokens":1024}}}"""));
+
 		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
 		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
 		assertThat(results).singleElement().satisfies((result) -> {
 			assertThat(result.customId()).isEqualTo("m1");
-			assertThat(result.result().succeeded().orElseThrow().message().content().get(0).text().orElseThrow().text())
-				.isEqualTo("echo: hello");
+			com.anthropic.models.messages.Message message = result.result().succeeded().orElseThrow().message();
+			// The replica's own message id: the message was not rebuilt from a
+			// completion.
+			assertThat(message.id()).isEqualTo("msg_bdrk_pm1");
+			assertThat(message.content().get(0).text().orElseThrow().text()).isEqualTo("echo: hello");
+			assertThat(message.usage().inputTokens()).isEqualTo(3);
+		});
+	}
+
+	@Test
+	void messagesBatchesOnNovaAreTranslatedToConverseAndBackToMessages() throws Exception {
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
+		MessageBatch batch = AnthropicBatches.createOne(client, "bedrock/amazon.nova-lite-v1:0", "hello");
+		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		assertThat(job.path("modelInvocationType").asString()).isEqualTo("Converse");
+		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		JsonNode record = this.mapper
+			.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get());
+		assertThat(record.at("/modelInput/system/0/text").asString()).isEqualTo("Be brief.");
+		assertThat(record.at("/modelInput/inferenceConfig/maxTokens").asInt()).isEqualTo(32);
+		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
+		assertThat(AnthropicBatches.results(client, batch.id())).singleElement().satisfies((result) -> {
+			com.anthropic.models.messages.Message message = result.result().succeeded().orElseThrow().message();
+			assertThat(message.content().get(0).text().orElseThrow().text()).isEqualTo("echo: hello");
+			assertThat(message.stopReason()).contains(com.anthropic.models.messages.StopReason.END_TURN);
+		});
+	}
+
+	@Test
+	void aMessagesRequestBedrockWouldRefuseIsRefusedBeforeTheJob() {
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
+		com.anthropic.errors.BadRequestException refused = catchThrowableOfType(
+				com.anthropic.errors.BadRequestException.class,
+				() -> client.messages()
+					.batches()
+					.create(com.anthropic.models.messages.batches.BatchCreateParams.builder()
+						.addRequest(com.anthropic.models.messages.batches.BatchCreateParams.Request.builder()
+							.customId("m1")
+							.params(com.anthropic.models.messages.batches.BatchCreateParams.Request.Params.builder()
+								.model(com.anthropic.models.messages.Model.of("bedrock/" + CLAUDE))
+								.maxTokens(32)
+								.metadata(com.anthropic.models.messages.Metadata.builder()
+									.putAdditionalProperty("team", com.anthropic.core.JsonValue.from("a"))
+									.build())
+								.addUserMessage("hello")
+								.build())
+							.build())
+						.build()));
+		assertThat(refused.getMessage()).contains("m1", "metadata.team", "user_id");
+		assertThat(bedrock.received()).isEmpty();
+	}
+
+	@Test
+	void embeddingBatchesRunOnCohereEmbed() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		String lines = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":"
+				+ "\"cohere.embed-english-v3\",\"input\":[\"one\",\"two\"],\"input_type\":\"search_query\"}}\n";
+		String id = OpenAiBatches.create(client, lines.getBytes(StandardCharsets.UTF_8),
+				com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS);
+		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		assertThat(job.path("modelInvocationType").asString()).isEqualTo("InvokeModel");
+		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
+			.isEqualTo(this.mapper.readTree("""
+					{"recordId":"pe0","modelInput":{"texts":["one","two"],"input_type":"search_query"}}"""));
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).singleElement().satisfies((line) -> {
+			assertThat(line.at("/response/body/data")).hasSize(2);
+			assertThat(line.at("/response/body/data/1/index").asInt()).isEqualTo(1);
+			assertThat(line.at("/response/body/data/1/embedding/0").asDouble()).isEqualTo(0.75);
 		});
 	}
 

@@ -26,8 +26,8 @@ import dev.ferry.support.S3Server;
  * in this JVM). Jobs read {@code {recordId, modelInput}} lines from the input object
  * (Claude bodies with {@code anthropic_version: bedrock-2023-05-31} and no model), answer
  * to a repeated client request token with the same job, and write
- * {@code {outputUri}{jobId}/input.jsonl.out} ({@code modelOutput} or {@code error} beside
- * the echoed input) and {@code manifest.json.out} as they run.
+ * {@code {outputUri}{jobId}/{input name}.out} ({@code modelOutput} or {@code error}
+ * beside the echoed input) and {@code manifest.json.out} as they run.
  *
  * <p>
  * Where it may differ from the service: it checks the SigV4 header's credential scope,
@@ -150,9 +150,10 @@ final class BedrockReplica extends JobReplica {
 		boolean converse = "Converse".equals(body.path("modelInvocationType").asString("InvokeModel"));
 		String modelId = body.path("modelId").asString("");
 		boolean titan = modelId.contains("amazon.titan-embed-text");
-		if (converse == (modelId.contains("anthropic.claude") || titan)) {
-			throw refuse(400, "the replica runs Claude and Titan as InvokeModel jobs and other models as Converse "
-					+ "jobs: " + body);
+		boolean cohere = modelId.contains("cohere.embed");
+		if (converse == (modelId.contains("anthropic.claude") || titan || cohere)) {
+			throw refuse(400, "the replica runs Claude, Titan and Cohere Embed as InvokeModel jobs and other models "
+					+ "as Converse jobs: " + body);
 		}
 		List<Request> requests = new ArrayList<>();
 		Set<String> ids = new HashSet<>();
@@ -165,16 +166,19 @@ final class BedrockReplica extends JobReplica {
 			if (!new HashSet<>(line.propertyNames()).equals(Set.of("recordId", "modelInput"))
 					|| !line.path("recordId").asString("").matches("[A-Za-z0-9]+")
 					|| !ids.add(line.path("recordId").asString()) || model.has("model")
-					|| !(converse ? converse(model) : titan ? model.path("inputText").isString() : claude(model))) {
+					|| !(converse ? converse(model) : titan ? model.path("inputText").isString()
+							: cohere ? cohereEmbed(model) : claude(model))) {
 				throw refuse(400, "a record is {recordId (alphanumeric, once), modelInput (a Claude body with "
-						+ "anthropic_version bedrock-2023-05-31 and max_tokens, or a Converse request in a Converse "
-						+ "job; no model)}: " + text);
+						+ "anthropic_version bedrock-2023-05-31 and max_tokens, a Titan or Cohere Embed body, or a "
+						+ "Converse request in a Converse job; no model)}: " + text);
 			}
 			requests.add(new Request(line.path("recordId").asString(),
-					titan ? object().put("input", model.path("inputText").asString()) : model));
+					titan ? object().put("input", model.path("inputText").asString())
+							: cohere ? object().set("input", model.path("texts")) : model));
 		}
 		String id = String.format("%012d", Long.parseLong(nextId()));
-		Job job = new Job(id, titan ? "/v1/embeddings" : "/v1/chat/completions", modelId, requests, now(), null);
+		Job job = new Job(id, (titan || cohere) ? "/v1/embeddings" : "/v1/chat/completions", modelId, requests, now(),
+				null);
 		this.jobs.put(id, job);
 		this.byToken.put(token, id);
 		this.created.put(id, body);
@@ -185,6 +189,11 @@ final class BedrockReplica extends JobReplica {
 	private static boolean claude(JsonNode body) {
 		return "bedrock-2023-05-31".equals(body.path("anthropic_version").asString())
 				&& body.path("max_tokens").isNumber();
+	}
+
+	/** Cohere Embed's body on Bedrock: texts and their input type. */
+	private static boolean cohereEmbed(JsonNode body) {
+		return body.path("texts").isArray() && body.path("input_type").isString();
 	}
 
 	/** A Converse request: messages of content blocks, no Anthropic version. */
@@ -250,7 +259,16 @@ final class BedrockReplica extends JobReplica {
 			ObjectNode line = object().put("recordId", result.customId());
 			line.set("modelInput", job.requests.get(i).body());
 			boolean converse = this.created.get(job.id).path("modelInvocationType").asString("").equals("Converse");
-			if (result.ok() && job.endpoint.equals("/v1/embeddings")) {
+			if (result.ok() && job.model.contains("cohere.embed")) {
+				ObjectNode output = line.putObject("modelOutput").put("id", "emb-" + result.customId());
+				tools.jackson.databind.node.ArrayNode vectors = output.putArray("embeddings");
+				for (int text = 0; text < job.requests.get(i).body().path("input").size(); text++) {
+					vectors.addArray().add(0.25 + text * 0.5).add(0.5 + text * 0.5);
+				}
+				output.put("response_type", "embeddings_floats");
+				output.set("texts", job.requests.get(i).body().path("input"));
+			}
+			else if (result.ok() && job.endpoint.equals("/v1/embeddings")) {
 				line.putObject("modelOutput").put("inputTextTokenCount", 3).putArray("embedding").add(0.25).add(0.5);
 			}
 			else if (result.ok() && converse) {
@@ -282,7 +300,8 @@ final class BedrockReplica extends JobReplica {
 			}
 			lines.append(line).append('\n');
 		}
-		write(folder + job.id + "/input.jsonl.out", lines.toString());
+		String input = this.created.get(job.id).at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		write(folder + job.id + "/" + input.substring(input.lastIndexOf('/') + 1) + ".out", lines.toString());
 		write(folder + job.id + "/manifest.json.out",
 				object().put("totalRecordCount", job.requests.size())
 					.put("processedRecordCount", job.results.size())

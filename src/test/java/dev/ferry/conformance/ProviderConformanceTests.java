@@ -115,6 +115,8 @@ class ProviderConformanceTests {
 			new KitFamily("bedrock", new BedrockReplica(), "/v1/chat/completions",
 					"anthropic.claude-sonnet-4-5-20250929-v1:0"),
 			new KitFamily("bedrock-nova", new BedrockReplica(), "/v1/chat/completions", "amazon.nova-lite-v1:0"),
+			new KitFamily("bedrock-llama", new BedrockReplica(), "/v1/chat/completions",
+					"meta.llama3-1-8b-instruct-v1:0"),
 			new KitFamily("vllm", new SyncReplica(Duration.ofMillis(20)), "/v1/chat/completions",
 					"meta-llama/Llama-3.1-8B-Instruct"),
 			new KitFamily("sandbox", null, "/v1/chat/completions", "echo-1"));

@@ -31,9 +31,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Anthropic's Message Batches API on OpenAI-format providers: requests are translated
- * into {@code chat.completions} lines and uploaded as a file, the batch is shown in
- * Anthropic's shape under a Ferry-minted {@code msgbatch_} id, and the output and error
- * files are merged into one stream of Anthropic result lines.
+ * into {@code chat.completions} lines (or, for providers that run {@code /v1/messages}
+ * requests, kept as they are) and uploaded as a file, the batch is shown in Anthropic's
+ * shape under a Ferry-minted {@code msgbatch_} id, and the output and error files are
+ * merged into one stream of Anthropic result lines.
  */
 @Component
 class CrossFormatBatches {
@@ -41,6 +42,8 @@ class CrossFormatBatches {
 	static final String ID_PREFIX = "msgbatch_";
 
 	private static final String CHAT = "/v1/chat/completions";
+
+	private static final String MESSAGES = "/v1/messages";
 
 	private final BatchService service;
 
@@ -59,6 +62,9 @@ class CrossFormatBatches {
 
 	Mono<ObjectNode> create(BatchProvider provider, JsonNode requests, Function<String, String> resultsUrl) {
 		return Mono.defer(() -> {
+			// A provider that runs Messages requests itself (Claude on a cloud) gets them
+			// untranslated; any other gets chat requests.
+			boolean asItIs = provider.descriptor().endpoints().contains(MESSAGES);
 			ArrayNode lines = this.mapper.createArrayNode();
 			TreeSet<String> models = new TreeSet<>();
 			for (JsonNode request : requests) {
@@ -67,15 +73,15 @@ class CrossFormatBatches {
 				if (!params.isObject()) {
 					throw ApiError.invalid("requests", "request '" + customId + "': params must be an object");
 				}
-				ObjectNode chat = MessagesToChat.translate(customId, params);
-				models.add(chat.path("model").asString(""));
-				lines.addObject().put("custom_id", customId).set("body", chat);
+				JsonNode body = asItIs ? params : MessagesToChat.translate(customId, params);
+				models.add(body.path("model").asString(""));
+				lines.addObject().put("custom_id", customId).set("body", body);
 			}
 			if (models.size() > 1) {
 				throw ApiError.invalid("requests", "requests use several models (" + String.join(", ", models)
 						+ "); provider '" + provider.name() + "' runs one model per batch");
 			}
-			CreateBatchBody body = new CreateBatchBody(null, null, CHAT, "24h", null, lines, null,
+			CreateBatchBody body = new CreateBatchBody(null, null, asItIs ? MESSAGES : CHAT, "24h", null, lines, null,
 					this.mapper.createObjectNode());
 			return this.service.create(provider, body, new ModelRef(null, null))
 				.map((batch) -> render(provider, batch, resultsUrl));

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -39,11 +40,7 @@ import dev.ferry.provider.jobs.JobSubmission;
 import dev.ferry.provider.jobs.JobTimes;
 import dev.ferry.provider.jobs.ResultLine;
 import dev.ferry.results.JsonLines;
-import dev.ferry.translate.AnthropicResultToChat;
-import dev.ferry.translate.ChatToConverse;
-import dev.ferry.translate.ChatToMessages;
 import dev.ferry.translate.ChatToMessages.TranslationException;
-import dev.ferry.translate.ConverseToChat;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -53,20 +50,13 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * Bedrock's model invocation jobs, through the AWS SDK's asynchronous clients (SigV4, on
  * the SDK's Netty transport; each call is started on a bounded scheduler, since the
  * credentials chain may read files or call the instance's metadata service). A batch is
- * written to S3 as {@code {recordId, modelInput}} lines (Anthropic's body for Claude in
- * an {@code InvokeModel} job, a Converse request for other models in a {@code Converse}
- * job) in one streamed upload whose size a first pass counts; then a job on it, with a
- * client request token unique to the submission, so that a create Bedrock sees twice
- * makes one job. Results are the job's {@code *.out} objects (not its manifest), read as
- * they download.
+ * written to S3 as {@code {recordId, modelInput}} lines (each model's own body, see
+ * {@link BedrockRecords}) in one streamed upload whose size a first pass counts; then a
+ * job on it, with a client request token unique to the submission, so that a create
+ * Bedrock sees twice makes one job. Results are the job's {@code *.out} objects (not its
+ * manifest), read as they download.
  */
 final class BedrockApi implements JobApi {
-
-	static final String CHAT = "/v1/chat/completions";
-
-	static final String EMBEDDINGS = "/v1/embeddings";
-
-	static final String ANTHROPIC_VERSION = "bedrock-2023-05-31";
 
 	private final BedrockAsyncClient bedrock;
 
@@ -80,15 +70,10 @@ final class BedrockApi implements JobApi {
 
 	private final Settings settings;
 
-	private final ChatToMessages toMessages;
+	/** The input object of a batch of Messages requests. */
+	private static final String MESSAGES_INPUT = "messages.jsonl";
 
-	private final AnthropicResultToChat fromClaude;
-
-	private final ChatToConverse toConverse;
-
-	private final ConverseToChat fromConverse;
-
-	private final TitanEmbeddings titan;
+	private final BedrockRecords records;
 
 	BedrockApi(BedrockAsyncClient bedrock, S3AsyncClient s3, Scheduler blocking, JsonMapper mapper, int maxLineBytes,
 			Settings settings) {
@@ -98,11 +83,7 @@ final class BedrockApi implements JobApi {
 		this.mapper = mapper;
 		this.maxLineBytes = maxLineBytes;
 		this.settings = settings;
-		this.toMessages = new ChatToMessages(mapper, settings.defaultMaxTokens());
-		this.fromClaude = new AnthropicResultToChat(mapper);
-		this.toConverse = new ChatToConverse(mapper);
-		this.fromConverse = new ConverseToChat(mapper);
-		this.titan = new TitanEmbeddings(mapper);
+		this.records = new BedrockRecords(mapper, settings.defaultMaxTokens());
 	}
 
 	@Override
@@ -114,69 +95,18 @@ final class BedrockApi implements JobApi {
 	public void check(InputRequest request, String endpoint) {
 		JsonNode model = request.body().path("model");
 		if (model.isString()) {
-			if (!batches(model.asString(), endpoint)) {
-				throw request.refused(modelRefusal(model.asString(), endpoint));
+			if (BedrockRecords.body(model.asString(), endpoint) == null) {
+				throw request.refused(BedrockRecords.refusal(model.asString(), endpoint));
 			}
 			line(request, model.asString(), endpoint);
 		}
 	}
 
-	/**
-	 * Whether a model is one of Anthropic's on Bedrock, run with its own body: its id
-	 * ({@code anthropic.claude-…}), a cross-region inference profile
-	 * ({@code us.anthropic.claude-…}) or an ARN naming either.
-	 */
-	private static boolean claude(String model) {
-		return model.contains("anthropic.claude");
-	}
-
-	/**
-	 * Whether Ferry runs a model's batches on Bedrock: for chat, Claude with Anthropic's
-	 * body and Amazon Nova, Meta Llama and Mistral models with Converse requests; for
-	 * embeddings, Amazon Titan Text Embeddings.
-	 */
-	private static boolean batches(String model, String endpoint) {
-		if (endpoint.equals(EMBEDDINGS)) {
-			return titan(model);
-		}
-		return claude(model) || model.contains("amazon.nova") || model.contains("meta.llama")
-				|| model.contains("mistral.");
-	}
-
-	private static boolean titan(String model) {
-		return model.contains("amazon.titan-embed-text");
-	}
-
-	private static String modelRefusal(String model, String endpoint) {
-		if (endpoint.equals(EMBEDDINGS)) {
-			return "model '" + model + "': Ferry runs embedding batches on Bedrock with Amazon Titan Text Embeddings "
-					+ "(amazon.titan-embed-text-…)";
-		}
-		return "model '" + model + "': Ferry runs these models' chat batches on Bedrock: Anthropic Claude "
-				+ "(anthropic.claude-…), Amazon Nova (amazon.nova-…), Meta Llama (meta.llama…) and Mistral (mistral.…), "
-				+ "by model id, inference profile or ARN";
-	}
-
-	/**
-	 * A request as a line of the job's input, {@code {recordId, modelInput}}: Anthropic's
-	 * body for Claude, a Converse request for every other model.
-	 */
+	/** A request as a line of the job's input: {@code {recordId, modelInput}}. */
 	private ObjectNode line(InputRequest request, String model, String endpoint) {
 		try {
-			ObjectNode input;
-			if (endpoint.equals(EMBEDDINGS)) {
-				input = this.titan.request(request.body());
-			}
-			else if (claude(model)) {
-				input = this.toMessages.translate(request.body(), model);
-				input.remove("model");
-				input.put("anthropic_version", ANTHROPIC_VERSION);
-			}
-			else {
-				input = this.toConverse.translate(request.body());
-			}
 			ObjectNode line = this.mapper.createObjectNode().put("recordId", RecordIds.recordId(request.customId()));
-			line.set("modelInput", input);
+			line.set("modelInput", this.records.modelInput(request.body(), request.customId(), model, endpoint));
 			return line;
 		}
 		catch (TranslationException ex) {
@@ -186,8 +116,10 @@ final class BedrockApi implements JobApi {
 
 	@Override
 	public Mono<JsonNode> submit(JobSubmission submission) {
-		if (!batches(submission.model(), submission.endpoint())) {
-			return Mono.error(ApiError.invalid("model", modelRefusal(submission.model(), submission.endpoint())));
+		BedrockRecords.Body body = BedrockRecords.body(submission.model(), submission.endpoint());
+		if (body == null) {
+			return Mono
+				.error(ApiError.invalid("model", BedrockRecords.refusal(submission.model(), submission.endpoint())));
 		}
 		if (submission.count() < this.settings.minRecords()) {
 			return Mono.error(ApiError.invalid(submission.inline() ? "requests" : "input_file_id",
@@ -197,7 +129,10 @@ final class BedrockApi implements JobApi {
 							+ "provider as min-records)"));
 		}
 		String folder = jobName(submission.name()) + "-" + RandomIds.hex(4);
-		S3Location input = this.settings.input().child(folder + "/input.jsonl");
+		// Bedrock names each output after its input; Messages requests are read back as
+		// messages, so their input is named for them.
+		String inputName = submission.endpoint().equals(BedrockRecords.MESSAGES) ? MESSAGES_INPUT : "input.jsonl";
+		S3Location input = this.settings.input().child(folder + "/" + inputName);
 		S3Location output = this.settings.output().child(folder + "/");
 		Flux<byte[]> lines = submission.requests()
 			.get()
@@ -213,8 +148,8 @@ final class BedrockApi implements JobApi {
 				.roleArn(this.settings.roleArn())
 				.modelId(submission.model())
 				.clientRequestToken(folder)
-				.modelInvocationType(
-						converse(submission.model()) ? ModelInvocationType.CONVERSE : ModelInvocationType.INVOKE_MODEL)
+				.modelInvocationType((body == BedrockRecords.Body.CONVERSE) ? ModelInvocationType.CONVERSE
+						: ModelInvocationType.INVOKE_MODEL)
 				.inputDataConfig(
 						(in) -> in.s3InputDataConfig((s3) -> s3.s3Uri(input.uri()).s3InputFormat(S3InputFormat.JSONL)))
 				.outputDataConfig((out) -> out.s3OutputDataConfig((s3) -> s3.s3Uri(output.uri()))))))
@@ -377,8 +312,8 @@ final class BedrockApi implements JobApi {
 		if (status == BatchStatus.FAILED && job.path("message").isString()) {
 			errors.add(new BatchError("batch_failed", job.path("message").asString(), null, null));
 		}
-		return new JobState(status, nativeStatus, counts, times, errors, CHAT, job.path("modelId").asString(""), null,
-				null);
+		return new JobState(status, nativeStatus, counts, times, errors, endpoint(job),
+				job.path("modelId").asString(""), null, null);
 	}
 
 	/**
@@ -411,26 +346,36 @@ final class BedrockApi implements JobApi {
 		}
 		S3Location output = S3Location.parse(job.path("outputS3Uri").asString()).child(id(job) + "/");
 		Long ended = JobTimes.seconds(job, "endTime");
-		long created = (ended != null) ? ended : 0;
-		String batchId = id(job);
-		String model = job.path("modelId").asString("");
-		boolean titan = titan(model);
-		boolean converse = converse(job);
+		Function<JsonNode, ResultLine> reader = this.records.reader(job.path("modelId").asString(""), body(job),
+				endpoint(job).equals(BedrockRecords.MESSAGES), id(job), (ended != null) ? ended : 0);
 		return objects(output).map(S3Object::key)
 			.filter((key) -> key.endsWith(".out") && !key.substring(key.lastIndexOf('/') + 1).startsWith("manifest"))
 			.concatMap((key) -> JsonLines.frame(download(output.bucket(), key), this.maxLineBytes))
-			.map((line) -> {
-				JsonNode row = this.mapper.readTree(line.text());
-				if (titan) {
-					return openAiResult(row, (answer) -> this.titan.response(answer, model));
-				}
-				if (converse) {
-					String customId = RecordIds.customId(row.path("recordId").asString(""));
-					return openAiResult(row,
-							(answer) -> this.fromConverse.completion(answer, "bedrock-" + customId, model, created));
-				}
-				return result(row, batchId, created);
-			});
+			.map((line) -> reader.apply(this.mapper.readTree(line.text())));
+	}
+
+	/**
+	 * The body a job's records are in: Converse requests where the job says so, else the
+	 * model's own.
+	 */
+	private static BedrockRecords.Body body(JsonNode job) {
+		if (job.path("modelInvocationType").asString("").equals("Converse")) {
+			return BedrockRecords.Body.CONVERSE;
+		}
+		String model = job.path("modelId").asString("");
+		BedrockRecords.Body embeddings = BedrockRecords.body(model, BedrockRecords.EMBEDDINGS);
+		BedrockRecords.Body chat = BedrockRecords.body(model, BedrockRecords.CHAT);
+		return (embeddings != null) ? embeddings : (chat != null) ? chat : BedrockRecords.Body.CLAUDE;
+	}
+
+	/** The endpoint a job's requests targeted, as Ferry made it. */
+	private static String endpoint(JsonNode job) {
+		BedrockRecords.Body body = body(job);
+		if (body == BedrockRecords.Body.TITAN || body == BedrockRecords.Body.COHERE_EMBED) {
+			return BedrockRecords.EMBEDDINGS;
+		}
+		return job.path("inputS3Uri").asString("").endsWith("/" + MESSAGES_INPUT) ? BedrockRecords.MESSAGES
+				: BedrockRecords.CHAT;
 	}
 
 	private Flux<DataBuffer> download(String bucket, String key) {
@@ -438,71 +383,6 @@ final class BedrockApi implements JobApi {
 				() -> this.s3.getObject((get) -> get.bucket(bucket).key(key), AsyncResponseTransformer.toPublisher()))
 			.flatMapMany(Flux::from)
 			.map(DefaultDataBufferFactory.sharedInstance::wrap);
-	}
-
-	/**
-	 * An Anthropic result line made of Bedrock's record, then translated like
-	 * Anthropic's.
-	 */
-	private ResultLine result(JsonNode row, String batchId, long created) {
-		String customId = RecordIds.customId(row.path("recordId").asString(""));
-		JsonNode error = row.path("error");
-		boolean succeeded = row.path("modelOutput").isObject() && !error.isObject();
-		return new ResultLine(succeeded,
-				this.fromClaude.lineFor(customId, succeeded ? row.path("modelOutput") : null,
-						errorType(error.path("errorCode").asInt(500)),
-						error.path("errorMessage").asString("no output for the record"), batchId, created));
-	}
-
-	/** Whether a job runs Converse requests: as it says, else as Ferry makes its jobs. */
-	private static boolean converse(JsonNode job) {
-		JsonNode type = job.path("modelInvocationType");
-		return type.isString() ? type.asString().equals("Converse") : converse(job.path("modelId").asString(""));
-	}
-
-	/**
-	 * Whether Ferry runs a model's jobs with Converse requests: all but Claude and Titan.
-	 */
-	private static boolean converse(String model) {
-		return !claude(model) && !titan(model);
-	}
-
-	/**
-	 * An OpenAI line for a record of a Titan or Converse job: its {@code modelOutput} as
-	 * the response body, or its {@code error} with Bedrock's status.
-	 */
-	private ResultLine openAiResult(JsonNode row, java.util.function.Function<JsonNode, ObjectNode> body) {
-		String customId = RecordIds.customId(row.path("recordId").asString(""));
-		ObjectNode line = this.mapper.createObjectNode().put("id", "batch_req_" + customId).put("custom_id", customId);
-		ObjectNode response = line.putObject("response");
-		line.putNull("error");
-		JsonNode error = row.path("error");
-		if (row.path("modelOutput").isObject() && !error.isObject()) {
-			response.put("status_code", 200).putNull("request_id");
-			response.set("body", body.apply(row.path("modelOutput")));
-			return new ResultLine(true, line);
-		}
-		int code = error.path("errorCode").asInt(500);
-		response.put("status_code", code).putNull("request_id");
-		response.putObject("body")
-			.putObject("error")
-			.put("message", error.path("errorMessage").asString("no output for the record"))
-			.put("type", (code < 500) ? "invalid_request_error" : "api_error");
-		return new ResultLine(false, line);
-	}
-
-	/** The Anthropic error type an HTTP status stands for. */
-	private static String errorType(int code) {
-		return switch (code) {
-			case 400, 422 -> "invalid_request_error";
-			case 401 -> "authentication_error";
-			case 403 -> "permission_error";
-			case 404 -> "not_found_error";
-			case 413 -> "request_too_large";
-			case 429 -> "rate_limit_error";
-			case 529 -> "overloaded_error";
-			default -> "api_error";
-		};
 	}
 
 	/**

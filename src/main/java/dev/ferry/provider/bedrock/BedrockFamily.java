@@ -45,7 +45,7 @@ class BedrockFamily extends JobFamily {
 	static final ProviderDescriptor DESCRIPTOR = ProviderDescriptor.builder("bedrock")
 		.format(ProviderDescriptor.Format.BEDROCK)
 		.filesApi(false)
-		.endpoints(BedrockApi.CHAT, BedrockApi.EMBEDDINGS)
+		.endpoints(BedrockRecords.CHAT, BedrockRecords.MESSAGES, BedrockRecords.EMBEDDINGS)
 		.build();
 
 	BedrockFamily(JobProviders providers) {

@@ -350,7 +350,7 @@ final class VertexApi implements JobApi {
 		String status = row.path("status").asString("");
 		boolean succeeded = status.isEmpty() && row.path("response").isObject();
 		return new ResultLine(succeeded, this.fromClaude.lineFor(customId, succeeded ? row.path("response") : null,
-				anthropicErrorType(status), status.isEmpty() ? "no response" : status, batchId, created));
+				anthropicErrorType(status), status.isEmpty() ? "no response" : status, batchId, created, false));
 	}
 
 	/**

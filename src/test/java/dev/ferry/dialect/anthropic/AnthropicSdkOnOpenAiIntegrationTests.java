@@ -203,6 +203,28 @@ class AnthropicSdkOnOpenAiIntegrationTests {
 					completed ? 1 : 0, completed ? 3 : 0);
 	}
 
+	@Test
+	void paramsWithNoChatEqualAreRefusedNamingTheRequestBeforeAnythingGoesUpstream() {
+		int before = upstream.getRequestCount();
+		com.anthropic.errors.BadRequestException topK = org.assertj.core.api.Assertions.catchThrowableOfType(
+				com.anthropic.errors.BadRequestException.class,
+				() -> client().messages()
+					.batches()
+					.create(BatchCreateParams.builder()
+						.addRequest(BatchCreateParams.Request.builder()
+							.customId("k1")
+							.params(BatchCreateParams.Request.Params.builder()
+								.model(Model.of("openai/gpt-4o-mini"))
+								.maxTokens(8)
+								.addUserMessage("x")
+								.putAdditionalProperty("top_k", com.anthropic.core.JsonValue.from(5))
+								.build())
+							.build())
+						.build()));
+		assertThat(topK.getMessage()).contains("request 'k1': top_k has no OpenAI chat.completions equivalent");
+		assertThat(upstream.getRequestCount()).isEqualTo(before);
+	}
+
 	private static void enqueueFile(String jsonl) {
 		upstream.enqueue(new MockResponse.Builder().code(200)
 			.addHeader("Content-Type", "application/octet-stream")
