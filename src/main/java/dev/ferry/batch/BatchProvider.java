@@ -42,6 +42,15 @@ public interface BatchProvider {
 
 	Mono<Batch> retrieveBatch(String batchId);
 
+	/**
+	 * The providers this one is made of, for what runs beside the API (the runners of
+	 * batches Ferry runs itself): by default itself alone.
+	 * @return this provider, and any it hands batches to
+	 */
+	default java.util.List<BatchProvider> parts() {
+		return java.util.List.of(this);
+	}
+
 	Mono<BatchPage> listBatches(PageQuery query);
 
 	Mono<Batch> cancelBatch(String batchId);

@@ -17,4 +17,17 @@ public interface ExecutedMode {
 	 */
 	BatchProvider create(String name, String family, ProviderProperties properties);
 
+	/**
+	 * Creates a provider whose batches Ferry runs against a synchronous API of the
+	 * provider's own: for the batches a batch-capable provider does not take (those below
+	 * Bedrock's minimum of records).
+	 * @param name the configured name, which the provider shares
+	 * @param descriptor what the provider can do
+	 * @param properties its configuration (its concurrency and rate limits)
+	 * @param upstream the synchronous API
+	 * @return the provider
+	 */
+	BatchProvider create(String name, ProviderDescriptor descriptor, ProviderProperties properties,
+			SyncUpstream upstream);
+
 }

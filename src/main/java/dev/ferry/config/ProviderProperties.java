@@ -80,6 +80,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param secretAccessKey its secret (bedrock)
  * @param minRecords the fewest records Bedrock takes in a job (its quota, 100 for most
  * models) (bedrock)
+ * @param smallBatches what becomes of a batch with fewer requests than
+ * {@code min-records}: refused (the default), or run by Ferry against the provider's
+ * synchronous API (bedrock)
+ * @param runtimeEndpoint the endpoint of Bedrock's runtime, which batches Ferry runs
+ * call; when unset, the region's (bedrock)
  */
 public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @Nullable String apiKey,
 		@Nullable List<String> apiKeys, @DefaultValue("5s") Duration connectTimeout,
@@ -96,7 +101,19 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 		@DefaultValue("https://storage.googleapis.com") URI gcsEndpoint, @Nullable String region,
 		@Nullable String roleArn, @Nullable String inputS3Uri, @Nullable String outputS3Uri,
 		@Nullable String s3Endpoint, @DefaultValue("false") boolean s3PathStyleAccess, @Nullable String accessKeyId,
-		@Nullable String secretAccessKey, @DefaultValue("100") @Min(1) int minRecords) {
+		@Nullable String secretAccessKey, @DefaultValue("100") @Min(1) int minRecords,
+		@DefaultValue("refuse") SmallBatches smallBatches, @Nullable URI runtimeEndpoint) {
+
+	/** What becomes of a batch below the provider's minimum of requests. */
+	public enum SmallBatches {
+
+		/** Refused before anything goes upstream, naming the minimum. */
+		REFUSE,
+
+		/** Run by Ferry against the provider's synchronous API. */
+		EXECUTED
+
+	}
 
 	/** Who runs a provider's batches. */
 	public enum BatchMode {
@@ -173,7 +190,7 @@ public record ProviderProperties(@Nullable String type, @Nullable URI baseUrl, @
 				this.requestsPerMinute, this.tokensPerMinute, this.headroomPercent, this.project, this.location,
 				this.gcsBucket, this.gcsPrefix, this.credentialsFile, this.gcsEndpoint, this.region, this.roleArn,
 				this.inputS3Uri, this.outputS3Uri, this.s3Endpoint, this.s3PathStyleAccess, this.accessKeyId,
-				this.secretAccessKey, this.minRecords);
+				this.secretAccessKey, this.minRecords, this.smallBatches, this.runtimeEndpoint);
 	}
 
 	/**

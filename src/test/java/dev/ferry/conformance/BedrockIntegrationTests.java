@@ -68,11 +68,17 @@ class BedrockIntegrationTests {
 		// The same account, with Bedrock's usual minimum of records per job.
 		bedrock.register(registry, "bedrock-min");
 		registry.add("ferry.providers.bedrock-min.min-records", () -> 100);
+		// And again, running the batches below the minimum itself on Bedrock's runtime.
+		bedrock.register(registry, "bedrock-small");
+		registry.add("ferry.providers.bedrock-small.min-records", () -> 100);
+		registry.add("ferry.providers.bedrock-small.small-batches", () -> "executed");
+		registry.add("ferry.executed.poll-interval", () -> "50ms");
 	}
 
 	@BeforeEach
 	void clearLog() {
 		bedrock.clearLog();
+		bedrock.clearRuntimeCalls();
 		bedrock.countsInManifestOnly(false);
 	}
 
@@ -276,6 +282,59 @@ class BedrockIntegrationTests {
 			assertThat(line.at("/response/body/data")).hasSize(2);
 			assertThat(line.at("/response/body/data/1/index").asInt()).isEqualTo(1);
 			assertThat(line.at("/response/body/data/1/embedding/0").asDouble()).isEqualTo(0.75);
+		});
+	}
+
+	@Test
+	void withSmallBatchesExecutedABatchBelowTheMinimumRunsOnTheRuntimeInstead() throws Exception {
+		// Bedrock's first answer is a throttle, which the runner waits out.
+		bedrock.failNext(429, "{\"message\":\"Too many requests, please wait before trying again.\"}");
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock-small");
+		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines(CLAUDE, List.of("a", "FAIL b", "c")));
+		assertThat(nativeId(id)).startsWith("exec-");
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+		assertThat(done.requestCounts().get().completed()).isEqualTo(2);
+		assertThat(done.requestCounts().get().failed()).isEqualTo(1);
+		assertThat(bedrock.received()).extracting((request) -> request.getUrl().encodedPath())
+			.noneMatch((path) -> path.startsWith("/model-invocation-job"));
+		assertThat(bedrock.runtimeCalls()).containsOnly(CLAUDE + " invoke").hasSize(3);
+		// Four calls: the throttled one was made again.
+		assertThat(bedrock.received()).filteredOn((request) -> request.getUrl().encodedPath().startsWith("/model/"))
+			.hasSize(4);
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get()))
+			.extracting((line) -> line.path("custom_id").asString() + " "
+					+ line.at("/response/body/choices/0/message/content").asString() + " "
+					+ line.at("/response/body/usage/total_tokens").asInt())
+			.containsExactlyInAnyOrder("q0 echo: a 5", "q2 echo: c 5");
+		assertThat(OpenAiBatches.lines(client, done.errorFileId().get())).singleElement().satisfies((line) -> {
+			assertThat(line.path("custom_id").asString()).isEqualTo("q1");
+			assertThat(line.at("/response/status_code").asInt()).isEqualTo(400);
+			assertThat(line.at("/response/body/error/code").asString()).isEqualTo("ValidationException");
+		});
+		// The provider's list has it, among its jobs.
+		assertThat(client.batches().list(com.openai.models.batches.BatchListParams.builder().limit(20).build()).data())
+			.extracting(Batch::id)
+			.contains(id);
+	}
+
+	@Test
+	void aSmallMessagesBatchOnNovaRunsOnConverseAndAnswersInMessages() throws Exception {
+		AnthropicClient client = AnthropicBatches.ferry(this.port);
+		MessageBatch batch = AnthropicBatches.createOne(client, "bedrock-small/amazon.nova-lite-v1:0", "hello");
+		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
+		assertThat(bedrock.runtimeCalls()).containsExactly("amazon.nova-lite-v1:0 converse");
+		JsonNode call = this.mapper.readTree(bedrock.received()
+			.stream()
+			.filter((request) -> request.getUrl().encodedPath().endsWith("/converse"))
+			.findFirst()
+			.orElseThrow()
+			.getBody()
+			.utf8());
+		assertThat(call.at("/system/0/text").asString()).isEqualTo("Be brief.");
+		assertThat(AnthropicBatches.results(client, batch.id())).singleElement().satisfies((result) -> {
+			com.anthropic.models.messages.Message message = result.result().succeeded().orElseThrow().message();
+			assertThat(message.content().get(0).text().orElseThrow().text()).isEqualTo("echo: hello");
 		});
 	}
 

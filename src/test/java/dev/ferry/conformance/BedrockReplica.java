@@ -51,6 +51,8 @@ final class BedrockReplica extends JobReplica {
 	 */
 	private final Set<String> unread = ConcurrentHashMap.newKeySet();
 
+	private final List<String> runtimeCalls = java.util.Collections.synchronizedList(new ArrayList<>());
+
 	/** Whether jobs leave their record counts to the manifest, as some answers do. */
 	private volatile boolean countsInManifestOnly;
 
@@ -74,7 +76,7 @@ final class BedrockReplica extends JobReplica {
 				Map.entry("output-s3-uri", "s3://" + BUCKET + "/output/"),
 				Map.entry("s3-endpoint", this.s3.endpoint().toString()), Map.entry("s3-path-style-access", "true"),
 				Map.entry("access-key-id", this.s3.accessKey()), Map.entry("secret-access-key", this.s3.secretKey()),
-				Map.entry("min-records", "1"));
+				Map.entry("min-records", "1"), Map.entry("runtime-endpoint", baseUrl()));
 	}
 
 	@Override
@@ -104,6 +106,9 @@ final class BedrockReplica extends JobReplica {
 		String method = request.getMethod();
 		if (path.equals("/model-invocation-job") && method.equals("POST")) {
 			return create(request);
+		}
+		if (path.startsWith("/model/") && method.equals("POST")) {
+			return runtime(request, path);
 		}
 		if (!path.startsWith("/model-invocation-job/")) {
 			throw refuse(404, "no such path: " + path);
@@ -184,6 +189,63 @@ final class BedrockReplica extends JobReplica {
 		this.created.put(id, body);
 		this.unread.add(id);
 		return json(200, object().put("jobArn", arn(id)));
+	}
+
+	/**
+	 * The runtime's {@code InvokeModel} (a Claude body) and {@code Converse}: a request
+	 * whose last text holds {@code FAIL} is refused as Bedrock refuses, with its error
+	 * type in {@code x-amzn-ErrorType}; any other is answered with an echo.
+	 */
+	private MockResponse runtime(RecordedRequest request, String path) {
+		String model = URLDecoder.decode(path.substring("/model/".length(), path.lastIndexOf('/')),
+				StandardCharsets.UTF_8);
+		boolean converse = path.endsWith("/converse");
+		JsonNode body = body(request);
+		if (!path.endsWith("/invoke") && !converse || (converse ? !converse(body) : !claude(body))
+				|| body.has("model")) {
+			throw refuse(400, "the runtime takes a Claude body at /model/{id}/invoke and a Converse request at "
+					+ "/model/{id}/converse, without a model: " + path + " " + body);
+		}
+		this.runtimeCalls.add(model + (converse ? " converse" : " invoke"));
+		String text = Echo.text(body);
+		if (text.contains("FAIL")) {
+			return new MockResponse.Builder().code(400)
+				.addHeader("Content-Type", "application/json")
+				.addHeader("x-amzn-ErrorType",
+						"ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/")
+				.body(object().put("message", "the replica refused it").toString())
+				.build();
+		}
+		ObjectNode answer = object();
+		if (converse) {
+			answer.putObject("output")
+				.putObject("message")
+				.put("role", "assistant")
+				.putArray("content")
+				.addObject()
+				.put("text", "echo: " + text);
+			answer.put("stopReason", "end_turn");
+			answer.putObject("usage").put("inputTokens", 3).put("outputTokens", 2).put("totalTokens", 5);
+		}
+		else {
+			answer.put("id", "msg_bdrk_rt" + this.runtimeCalls.size())
+				.put("type", "message")
+				.put("role", "assistant")
+				.put("model", model);
+			answer.putArray("content").addObject().put("type", "text").put("text", "echo: " + text);
+			answer.put("stop_reason", "end_turn").putNull("stop_sequence");
+			answer.putObject("usage").put("input_tokens", 3).put("output_tokens", 2);
+		}
+		return json(200, answer);
+	}
+
+	void clearRuntimeCalls() {
+		this.runtimeCalls.clear();
+	}
+
+	/** The runtime calls answered, as {@code <model> invoke|converse}. */
+	List<String> runtimeCalls() {
+		return List.copyOf(this.runtimeCalls);
 	}
 
 	private static boolean claude(JsonNode body) {

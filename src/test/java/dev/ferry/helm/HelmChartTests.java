@@ -200,10 +200,16 @@ class HelmChartTests {
 			.set("ferry.providers.bedrock.role-arn", "arn:aws:iam::123456789012:role/ferry-bedrock-batch")
 			.set("ferry.providers.bedrock.input-s3-uri", "s3://my-batch-bucket/bedrock/input/")
 			.set("ferry.providers.bedrock.output-s3-uri", "s3://my-batch-bucket/bedrock/output/")
+			.set("ferry.providers.bedrock.small-batches", "executed")
 			.call();
 		assertThat(rendered).contains("eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/ferry",
 				"role-arn: arn:aws:iam::123456789012:role/ferry-bedrock-batch",
-				"input-s3-uri: s3://my-batch-bucket/bedrock/input/");
+				"input-s3-uri: s3://my-batch-bucket/bedrock/input/", "small-batches: executed");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.providers.bedrock.small-batches", "run")
+			.call()).as("small-batches is refuse or executed").hasMessageContaining("small-batches");
 		assertThatThrownBy(() -> new Helm(CHART).template()
 			.withName("ferry")
 			.withKubeVersion(KUBE_VERSION)

@@ -122,11 +122,11 @@ final class BedrockApi implements JobApi {
 				.error(ApiError.invalid("model", BedrockRecords.refusal(submission.model(), submission.endpoint())));
 		}
 		if (submission.count() < this.settings.minRecords()) {
-			return Mono.error(ApiError.invalid(submission.inline() ? "requests" : "input_file_id",
-					"the batch has " + submission.count() + " requests; Bedrock runs a job of at least "
-							+ this.settings.minRecords()
-							+ " (its quota 'Minimum number of records per batch inference job', set for the "
-							+ "provider as min-records)"));
+			return Mono.error(new ApiError(400, "invalid_request_error", TOO_FEW_REQUESTS, "the batch has "
+					+ submission.count() + " requests; Bedrock runs a job of at least " + this.settings.minRecords()
+					+ " (its quota 'Minimum number of records per batch inference job', set for the "
+					+ "provider as min-records; with small-batches: executed, Ferry runs smaller batches " + "itself)",
+					submission.inline() ? "requests" : "input_file_id", null));
 		}
 		String folder = jobName(submission.name()) + "-" + RandomIds.hex(4);
 		// Bedrock names each output after its input; Messages requests are read back as

@@ -1,7 +1,10 @@
 package dev.ferry.provider.bedrock;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
 
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -21,14 +24,17 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.SyncUpstream;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.provider.bedrock.BedrockApi.S3Location;
 import dev.ferry.provider.jobs.JobApi;
 import dev.ferry.provider.jobs.JobClient;
 import dev.ferry.provider.jobs.JobFamily;
 import dev.ferry.provider.jobs.JobProviders;
+import dev.ferry.upstream.UpstreamClients;
 
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The {@code bedrock} family: AWS Bedrock batch inference, with its input and output in
@@ -48,8 +54,14 @@ class BedrockFamily extends JobFamily {
 		.endpoints(BedrockRecords.CHAT, BedrockRecords.MESSAGES, BedrockRecords.EMBEDDINGS)
 		.build();
 
-	BedrockFamily(JobProviders providers) {
+	private final WebClient.Builder builder;
+
+	private final JsonMapper mapper;
+
+	BedrockFamily(JobProviders providers, WebClient.Builder builder, JsonMapper mapper) {
 		super(DESCRIPTOR, REGIONAL, null, providers);
+		this.builder = builder;
+		this.mapper = mapper;
 	}
 
 	@Override
@@ -101,6 +113,23 @@ class BedrockFamily extends JobFamily {
 				new BedrockApi.Settings(properties.roleArn(), S3Location.parse(properties.inputS3Uri()),
 						S3Location.parse(properties.outputS3Uri()), properties.minRecords(),
 						properties.defaultMaxTokens()));
+	}
+
+	/**
+	 * With {@code small-batches: executed}, Bedrock's runtime, which Ferry runs the
+	 * batches below {@code min-records} against.
+	 */
+	@Override
+	protected @Nullable SyncUpstream smallBatches(String name, ProviderProperties properties) {
+		if (properties.smallBatches() != ProviderProperties.SmallBatches.EXECUTED) {
+			return null;
+		}
+		Region region = region(properties);
+		URI endpoint = (properties.runtimeEndpoint() != null) ? properties.runtimeEndpoint()
+				: BedrockRuntime.regional(region.id());
+		WebClient client = UpstreamClients.create(name + "-runtime", properties.withBaseUrl(endpoint), this.builder);
+		return new BedrockRuntime(client, endpoint, credentials(properties), region.id(), Schedulers.boundedElastic(),
+				new BedrockRecords(this.mapper, properties.defaultMaxTokens()), this.mapper, Clock.systemUTC());
 	}
 
 	private static Region region(ProviderProperties properties) {

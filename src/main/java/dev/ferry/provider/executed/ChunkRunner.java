@@ -105,7 +105,7 @@ class ChunkRunner implements SmartLifecycle {
 	public void start() {
 		this.active.clear();
 		Disposable.Composite loops = Disposables.composite();
-		for (var provider : this.registry.all()) {
+		for (var provider : this.registry.all().stream().flatMap((each) -> each.parts().stream()).toList()) {
 			if (provider instanceof ExecutedProvider executed) {
 				for (int worker = 0; worker < WORKERS; worker++) {
 					loops.add(loop(executed).subscribe());

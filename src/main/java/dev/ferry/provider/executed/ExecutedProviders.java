@@ -13,6 +13,7 @@ import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.CompletionWindows;
 import dev.ferry.batch.ExecutedMode;
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.SyncUpstream;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.files.HeldFiles;
@@ -77,6 +78,13 @@ class ExecutedProviders implements ExecutedMode {
 
 	ExecutedProvider create(String name, ProviderDescriptor descriptor, ProviderProperties properties) {
 		WebClient client = UpstreamClients.create(name, properties, this.builder);
+		return create(name, descriptor, properties,
+				new OpenAiCompatibleUpstream(client, new KeyRotation(properties.keys()), this.mapper));
+	}
+
+	@Override
+	public ExecutedProvider create(String name, ProviderDescriptor descriptor, ProviderProperties properties,
+			SyncUpstream upstream) {
 		AtomicInteger replicas = new AtomicInteger(1);
 		Gauge.builder("ferry.executed.replicas", replicas, AtomicInteger::get)
 			.description("Replicas whose runners share the provider's limits, as this replica counts them")
@@ -84,8 +92,7 @@ class ExecutedProviders implements ExecutedMode {
 			.register(this.meters);
 		Throttle throttle = new Throttle(properties.maxConcurrency(), properties.requestsPerMinute(),
 				properties.tokensPerMinute(), properties.headroomPercent(), replicas::get, System::nanoTime);
-		LineCaller caller = new LineCaller(name, client, new KeyRotation(properties.keys()), this.mapper, this.settings,
-				throttle, this.meters);
+		LineCaller caller = new LineCaller(name, upstream, this.mapper, this.settings, throttle, this.meters);
 		return new ExecutedProvider(name, descriptor,
 				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),
 				new ExecutedStore(this.blobs, this.mapper), caller, this.settings, throttle, replicas,

@@ -3,9 +3,7 @@ package dev.ferry.provider.executed;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -15,16 +13,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import dev.ferry.auth.KeyRotation;
-import dev.ferry.upstream.UpstreamErrors;
-
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.reactive.function.client.WebClient;
+import dev.ferry.batch.SyncUpstream;
+import dev.ferry.batch.SyncUpstream.Answer;
 
 /**
- * Sends one line of a batch Ferry runs to the provider's synchronous endpoint, within its
+ * Sends one line of a batch Ferry runs to the provider's synchronous API, within its
  * {@link Throttle}, and turns the answer into an OpenAI output or error line. A 429 or
  * 503 halves the requests in flight and pauses every call to the provider for as long as
  * it asks ({@code Retry-After}, else {@code x-ratelimit-reset-*}, else a growing
@@ -39,9 +32,7 @@ final class LineCaller {
 
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
 
-	private final WebClient client;
-
-	private final KeyRotation keys;
+	private final SyncUpstream upstream;
 
 	private final JsonMapper mapper;
 
@@ -58,10 +49,9 @@ final class LineCaller {
 
 	private final Meters meters;
 
-	LineCaller(String provider, WebClient client, KeyRotation keys, JsonMapper mapper, ExecutedProperties settings,
+	LineCaller(String provider, SyncUpstream upstream, JsonMapper mapper, ExecutedProperties settings,
 			Throttle throttle, MeterRegistry registry) {
-		this.client = client;
-		this.keys = keys;
+		this.upstream = upstream;
 		this.mapper = mapper;
 		this.settings = settings;
 		this.throttle = throttle;
@@ -113,24 +103,11 @@ final class LineCaller {
 	private Mono<Answer> send(String endpoint, JsonNode body) {
 		long wait = this.pausedUntil.get() - System.currentTimeMillis();
 		Mono<Void> pause = (wait > 0) ? Mono.delay(Duration.ofMillis(wait)).then() : Mono.empty();
-		String key = this.keys.next();
 		return pause.then(Mono.defer(() -> {
 			this.inFlight.incrementAndGet();
 			return Mono.just(System.nanoTime());
 		}))
-			.flatMap((started) -> this.client.post()
-				.uri(path(endpoint))
-				.contentType(MediaType.APPLICATION_JSON)
-				.accept(MediaType.APPLICATION_JSON)
-				.headers((headers) -> {
-					if (key != null) {
-						headers.setBearerAuth(key);
-					}
-				})
-				.bodyValue(this.mapper.writeValueAsBytes(body))
-				.exchangeToMono((response) -> response.bodyToMono(byte[].class)
-					.defaultIfEmpty(new byte[0])
-					.map((bytes) -> new Answer(response.statusCode().value(), json(bytes), retryAfter(response), null)))
+			.flatMap((started) -> this.upstream.send(endpoint, body)
 				.onErrorResume((failure) -> Mono.just(Answer.failed(failure)))
 				.doFinally((signal) -> {
 					this.inFlight.decrementAndGet();
@@ -146,11 +123,6 @@ final class LineCaller {
 	private Duration backoff(int attempt) {
 		long millis = FIRST_BACKOFF.toMillis() << Math.min(attempt, 10);
 		return Duration.ofMillis(Math.min(millis, this.settings.longestBackoff().toMillis()));
-	}
-
-	/** The endpoint's path under the base URL, which ends in {@code /v1}. */
-	private static String path(String endpoint) {
-		return endpoint.startsWith("/v1/") ? endpoint.substring("/v1".length()) : endpoint;
 	}
 
 	private ObjectNode line(String customId, Answer answer) {
@@ -169,64 +141,6 @@ final class LineCaller {
 		response.set("body", body);
 		line.putNull("error");
 		return line;
-	}
-
-	private JsonNode json(byte[] bytes) {
-		try {
-			JsonNode node = this.mapper.readTree(bytes);
-			return (node != null) ? node : this.mapper.createObjectNode();
-		}
-		catch (JacksonException ex) {
-			ObjectNode error = this.mapper.createObjectNode();
-			error.putObject("error")
-				.put("message", new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
-				.put("type", "api_error");
-			return error;
-		}
-	}
-
-	/**
-	 * How long the provider asks to be left alone: {@code Retry-After} (seconds or an
-	 * HTTP date), else the OpenAI-style {@code x-ratelimit-reset-requests} or
-	 * {@code -tokens} ({@code 1s}, {@code 6m0s}, {@code 250ms}).
-	 */
-	static @Nullable Duration retryAfter(ClientResponse response) {
-		HttpHeaders headers = response.headers().asHttpHeaders();
-		String retryAfter = headers.getFirst(HttpHeaders.RETRY_AFTER);
-		if (retryAfter != null) {
-			return UpstreamErrors.retryAfter(retryAfter);
-		}
-		for (String name : new String[] { "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens" }) {
-			Duration reset = goDuration(headers.getFirst(name));
-			if (reset != null) {
-				return reset;
-			}
-		}
-		return null;
-	}
-
-	/**
-	 * A duration as OpenAI-compatible servers write them: {@code 1m30s}, {@code 250ms}.
-	 */
-	static @Nullable Duration goDuration(@Nullable String text) {
-		if (text == null || text.isBlank()) {
-			return null;
-		}
-		java.util.regex.Matcher part = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|h|m|s)")
-			.matcher(text.trim());
-		double millis = 0;
-		int matched = 0;
-		while (part.find()) {
-			double value = Double.parseDouble(part.group(1));
-			millis += switch (part.group(2)) {
-				case "h" -> value * 3_600_000;
-				case "m" -> value * 60_000;
-				case "s" -> value * 1_000;
-				default -> value;
-			};
-			matched += part.group().length();
-		}
-		return (matched == text.trim().length() && matched > 0) ? Duration.ofMillis((long) millis) : null;
 	}
 
 	/**
@@ -282,24 +196,6 @@ final class LineCaller {
 
 		void latency(long nanos) {
 			this.latency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-		}
-
-	}
-
-	/** One answer, or the failure to get one. */
-	private record Answer(int status, @Nullable JsonNode body, @Nullable Duration retryAfter,
-			@Nullable Throwable failure) {
-
-		static Answer failed(Throwable failure) {
-			return new Answer(0, null, null, failure);
-		}
-
-		boolean rateLimited() {
-			return this.status == 429 || this.status == 503;
-		}
-
-		boolean retryable() {
-			return this.failure != null || this.status >= 500;
 		}
 
 	}

@@ -15,6 +15,13 @@ import dev.ferry.files.InputRequest;
 public interface JobApi {
 
 	/**
+	 * The code of the error a wire's {@link #submit} answers with for a batch below the
+	 * provider's minimum of requests, before anything is written upstream; where the
+	 * provider is configured to, Ferry then runs the batch itself.
+	 */
+	String TOO_FEW_REQUESTS = "too_few_requests";
+
+	/**
 	 * What the provider can do.
 	 * @return the family's descriptor
 	 */

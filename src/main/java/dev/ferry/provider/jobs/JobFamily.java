@@ -9,6 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.ProviderFamily;
+import dev.ferry.batch.SyncUpstream;
 import dev.ferry.config.ProviderProperties;
 
 /**
@@ -52,7 +53,20 @@ public abstract class JobFamily implements ProviderFamily {
 	public final BatchProvider create(String name, ProviderProperties properties) {
 		ProviderProperties resolved = resolve(name, properties);
 		return this.providers.create(name, resolved, this.descriptor.auth(), tokens(name, resolved),
-				(client, mapper) -> wire(name, resolved, client, mapper, this.providers.maxLineBytes()));
+				(client, mapper) -> wire(name, resolved, client, mapper, this.providers.maxLineBytes()),
+				smallBatches(name, resolved));
+	}
+
+	/**
+	 * The synchronous API that batches below the provider's minimum of requests are run
+	 * against, where the family has one and the provider is configured with
+	 * {@code small-batches: executed}; by default none, and they are refused.
+	 * @param name the provider name
+	 * @param properties its settings
+	 * @return the API, or {@code null}
+	 */
+	protected @Nullable SyncUpstream smallBatches(String name, ProviderProperties properties) {
+		return null;
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.ferry.provider.jobs;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -59,6 +60,9 @@ public final class JobProvider implements BatchProvider {
 
 	private static final MediaType JSONL = MediaType.parseMediaType("application/jsonl");
 
+	/** How the ids of batches Ferry's runner runs begin. */
+	private static final String SMALL_PREFIX = "exec-";
+
 	private final String name;
 
 	private final JobApi api;
@@ -73,8 +77,15 @@ public final class JobProvider implements BatchProvider {
 
 	private final Clock clock;
 
+	/**
+	 * Runs the batches the provider does not take for having too few requests, where it
+	 * is configured to; their ids are the executed runner's ({@code exec-…}).
+	 */
+	private final @Nullable BatchProvider small;
+
 	JobProvider(String name, JobApi api, HeldFiles files, JobRecords records, InputLines lines, JsonMapper mapper,
-			Clock clock) {
+			Clock clock, @Nullable BatchProvider small) {
+		this.small = small;
 		this.name = name;
 		this.api = api;
 		this.files = files;
@@ -105,7 +116,32 @@ public final class JobProvider implements BatchProvider {
 		Asked asked = new Asked(request.endpoint(), request.model(), this.files.publicId(fileId),
 				request.completionWindow(), request.metadata());
 		return this.files.retrieve(fileId)
-			.then(create(requests, asked, "ferry-" + fileId, false, request.passthrough()));
+			.then(create(requests, asked, "ferry-" + fileId, false, request.passthrough()))
+			.onErrorResume((error) -> this.small != null && error instanceof ApiError refused
+					&& JobApi.TOO_FEW_REQUESTS.equals(refused.code()), (error) -> runSmall(request));
+	}
+
+	/**
+	 * Hands a batch the provider refused for its size to Ferry's runner, and keeps it in
+	 * the provider's list of batches.
+	 */
+	private Mono<Batch> runSmall(CreateBatch request) {
+		return this.small.createBatch(request).flatMap((batch) -> {
+			String id = FerryIds.decode("batch_", batch.id()).map(FerryIds.Minted::nativeId).orElse(batch.id());
+			JobRecord record = new JobRecord(batch.endpoint(), batch.model(), batch.inputFileId(),
+					batch.completionWindow(), batch.metadata(), this.clock.millis(), batch.requestCounts().total());
+			return this.records.save(this.name, id, record).thenReturn(batch);
+		});
+	}
+
+	/** The runner's provider for a batch, or a result file, it runs; else none. */
+	private @Nullable BatchProvider smallFor(String id) {
+		return (this.small != null && id.startsWith(SMALL_PREFIX)) ? this.small : null;
+	}
+
+	@Override
+	public List<BatchProvider> parts() {
+		return (this.small != null) ? List.of(this, this.small) : List.of(this);
 	}
 
 	/**
@@ -155,7 +191,8 @@ public final class JobProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> retrieveBatch(String batchId) {
-		return this.api.retrieve(batchId).flatMap(this::present);
+		BatchProvider small = smallFor(batchId);
+		return (small != null) ? small.retrieveBatch(batchId) : this.api.retrieve(batchId).flatMap(this::present);
 	}
 
 	/**
@@ -165,12 +202,22 @@ public final class JobProvider implements BatchProvider {
 	 */
 	@Override
 	public Mono<BatchPage> listBatches(PageQuery query) {
-		Flux<JsonNode> jobs = this.api.lists() ? this.api.list() : this.records.newestFirst(this.name)
-			.concatMap((id) -> this.api.retrieve(id)
-				.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)));
 		String after = query.after();
-		Flux<JsonNode> page = (after == null) ? jobs : jobs.skipUntil((job) -> after.equals(this.api.id(job))).skip(1);
-		return page.take(query.limit() + 1L).concatMap(this::present).collectList().map((batches) -> {
+		Flux<Batch> page;
+		if (this.api.lists()) {
+			Flux<JsonNode> jobs = this.api.list();
+			page = ((after == null) ? jobs : jobs.skipUntil((job) -> after.equals(this.api.id(job))).skip(1))
+				.take(query.limit() + 1L)
+				.concatMap(this::present);
+		}
+		else {
+			Flux<String> ids = this.records.newestFirst(this.name);
+			page = ((after == null) ? ids : ids.skipUntil(after::equals).skip(1))
+				.concatMap((id) -> retrieveBatch(id).onErrorResume(ApiError.class,
+						(error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)))
+				.take(query.limit() + 1L);
+		}
+		return page.collectList().map((batches) -> {
 			var data = batches.subList(0, Math.min(query.limit(), batches.size()));
 			return new BatchPage(data, data.isEmpty() ? null : data.get(0).id(),
 					data.isEmpty() ? null : data.get(data.size() - 1).id(), batches.size() > query.limit(), null);
@@ -179,6 +226,10 @@ public final class JobProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> cancelBatch(String batchId) {
+		BatchProvider small = smallFor(batchId);
+		if (small != null) {
+			return small.cancelBatch(batchId);
+		}
 		if (!descriptor().cancels()) {
 			return Mono.error(ApiError
 				.invalid("batch_id",
@@ -199,12 +250,20 @@ public final class JobProvider implements BatchProvider {
 	 */
 	@Override
 	public Mono<BatchDeleted> deleteBatch(String batchId) {
+		BatchProvider small = smallFor(batchId);
+		if (small != null) {
+			return small.deleteBatch(batchId);
+		}
 		return BatchFiles.delete(this, batchId, (batch) -> Stream.of(batch.inputFileId()))
 			.flatMap((deleted) -> this.api.delete(batchId).thenReturn(deleted));
 	}
 
 	@Override
 	public Mono<BatchResults> results(String batchId) {
+		BatchProvider small = smallFor(batchId);
+		if (small != null) {
+			return small.results(batchId);
+		}
 		return this.api.retrieve(batchId).flatMap((job) -> present(job).map((batch) -> {
 			FileResults.requireEnded(batch);
 			return BatchResults.of(batch, () -> this.api.results(job).map(this::line));
@@ -225,6 +284,10 @@ public final class JobProvider implements BatchProvider {
 	public Mono<FileObject> retrieveFile(String fileId) {
 		if (!ResultFiles.isResultFile(fileId)) {
 			return this.files.retrieve(fileId);
+		}
+		BatchProvider small = smallFor(fileId);
+		if (small != null) {
+			return small.retrieveFile(fileId);
 		}
 		return endedJob(fileId).map((job) -> {
 			Long ended = this.api.state(job).times().completedAt();
@@ -247,6 +310,10 @@ public final class JobProvider implements BatchProvider {
 	public Mono<FileContent> fileContent(String fileId) {
 		if (!ResultFiles.isResultFile(fileId)) {
 			return this.files.fileContent(fileId);
+		}
+		BatchProvider small = smallFor(fileId);
+		if (small != null) {
+			return small.fileContent(fileId);
 		}
 		boolean output = ResultFiles.isOutput(fileId);
 		return endedJob(fileId).map((job) -> new FileContent(JSONL, -1,

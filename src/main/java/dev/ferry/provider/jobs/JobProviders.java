@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.ExecutedMode;
 import dev.ferry.batch.ProviderDescriptor;
+import dev.ferry.batch.SyncUpstream;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.ProviderProperties;
 import dev.ferry.files.HeldFiles;
@@ -35,7 +37,11 @@ public class JobProviders {
 
 	private final int maxLineBytes;
 
-	JobProviders(WebClient.Builder builder, JsonMapper mapper, BlobStore blobs, FerryProperties properties) {
+	private final ExecutedMode executedMode;
+
+	JobProviders(WebClient.Builder builder, JsonMapper mapper, BlobStore blobs, FerryProperties properties,
+			ExecutedMode executedMode) {
+		this.executedMode = executedMode;
 		this.builder = builder;
 		this.mapper = mapper;
 		this.blobs = blobs;
@@ -49,16 +55,22 @@ public class JobProviders {
 	 * @param auth how the provider takes its key
 	 * @param tokens access tokens to send instead of a configured key, or {@code null}
 	 * @param wire makes the family's wire from the provider's client and the JSON mapper
+	 * @param smallBatches the synchronous API that batches below the provider's minimum
+	 * are run against, or {@code null} where they are refused
 	 * @return the provider
 	 */
 	public BatchProvider create(String name, ProviderProperties properties, ProviderDescriptor.Auth auth,
-			@Nullable Mono<String> tokens, BiFunction<JobClient, JsonMapper, JobApi> wire) {
+			@Nullable Mono<String> tokens, BiFunction<JobClient, JsonMapper, JobApi> wire,
+			@Nullable SyncUpstream smallBatches) {
 		JobClient client = new JobClient(name, UpstreamClients.create(name, properties, this.builder), properties, auth,
 				this.mapper, tokens);
-		return new JobProvider(name, wire.apply(client, this.mapper),
+		JobApi api = wire.apply(client, this.mapper);
+		BatchProvider small = (smallBatches != null)
+				? this.executedMode.create(name, api.descriptor(), properties, smallBatches) : null;
+		return new JobProvider(name, api,
 				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),
 				new JobRecords(this.blobs, this.mapper), new InputLines(name, this.mapper, this.maxLineBytes),
-				this.mapper, Clock.systemUTC());
+				this.mapper, Clock.systemUTC(), small);
 	}
 
 	/**

@@ -12,18 +12,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The {@code x-ratelimit-reset-*} durations OpenAI-compatible servers send, read as the
  * wait they ask for.
  */
-class LineCallerTests {
+class OpenAiCompatibleUpstreamTests {
 
 	@ParameterizedTest
 	@CsvSource({ "1s, 1000", "250ms, 250", "6m0s, 360000", "1m30s, 90000", "1.5s, 1500", "2h, 7200000" })
 	void readsRateLimitResetDurations(String text, long millis) {
-		assertThat(LineCaller.goDuration(text)).isEqualTo(Duration.ofMillis(millis));
+		assertThat(OpenAiCompatibleUpstream.goDuration(text)).isEqualTo(Duration.ofMillis(millis));
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "", "soon", "10", "1s later" })
 	void ignoresWhatIsNoDuration(String text) {
-		assertThat(LineCaller.goDuration(text)).isNull();
+		assertThat(OpenAiCompatibleUpstream.goDuration(text)).isNull();
 	}
 
 }
