@@ -97,7 +97,28 @@ public final class ApiError extends RuntimeException {
 	 * @return the marked error
 	 */
 	public ApiError answeredByUpstream(@Nullable Duration retryAfter) {
-		return derived(this.provider, new Origin(true, retryAfter));
+		return derived(this.provider, new Origin(true, retryAfter, isRepeatableByKey()));
+	}
+
+	/**
+	 * This error of a create that the provider would not make twice when it is repeated
+	 * with the same {@code Idempotency-Key} (Ferry derived the provider's own idempotency
+	 * token from it), so that the key may be used again even though the create may have
+	 * reached the provider.
+	 * @return the marked error
+	 */
+	public ApiError repeatableByKey() {
+		return derived(this.provider, new Origin(isUpstreamAnswer(), retryAfter(), true));
+	}
+
+	/**
+	 * Whether repeating the failed create with the same {@code Idempotency-Key} makes no
+	 * second batch.
+	 * @return true when the provider deduplicates the create by a token Ferry derived
+	 * from the key
+	 */
+	public boolean isRepeatableByKey() {
+		return this.origin != null && this.origin.repeatableByKey();
 	}
 
 	/**
@@ -123,7 +144,7 @@ public final class ApiError extends RuntimeException {
 	 * @return the error
 	 */
 	public ApiError withRetryAfter(Duration wait) {
-		return derived(this.provider, new Origin(isUpstreamAnswer(), wait));
+		return derived(this.provider, new Origin(isUpstreamAnswer(), wait, isRepeatableByKey()));
 	}
 
 	/**
@@ -166,8 +187,11 @@ public final class ApiError extends RuntimeException {
 		return (message != null) ? message : "";
 	}
 
-	/** Whether an upstream answered with the error, and what it asked of callers. */
-	private record Origin(boolean upstream, @Nullable Duration retryAfter) {
+	/**
+	 * Whether an upstream answered with the error, what it asked of callers, and whether
+	 * the failed create may be repeated with its key.
+	 */
+	private record Origin(boolean upstream, @Nullable Duration retryAfter, boolean repeatableByKey) {
 	}
 
 }

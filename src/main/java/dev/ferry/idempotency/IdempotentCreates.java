@@ -132,11 +132,14 @@ public class IdempotentCreates implements HandlerFilterFunction<ServerResponse, 
 	}
 
 	/**
-	 * A failed create that certainly created nothing frees its key for a retry; any other
-	 * failure leaves the outcome unknown, and the key unusable until it expires.
+	 * A failed create that certainly created nothing, or whose repeat the provider makes
+	 * into the same batch (its idempotency token derived from the key), frees its key for
+	 * a retry; any other failure leaves the outcome unknown, and the key unusable until
+	 * it expires.
 	 */
 	private Mono<Void> settleFailure(String scope, IdempotencyRecord started, BlobVersion claimed, Throwable failure) {
-		if (UpstreamFailures.certainlyNotActedOn(failure)) {
+		if (UpstreamFailures.certainlyNotActedOn(failure)
+				|| (failure instanceof ApiError error && error.isRepeatableByKey())) {
 			return this.records.forget(scope);
 		}
 		return this.records.save(scope, started.unknown(ApiErrors.from(failure).getMessage()), claimed);

@@ -80,6 +80,7 @@ class BedrockIntegrationTests {
 		bedrock.clearLog();
 		bedrock.clearRuntimeCalls();
 		bedrock.countsInManifestOnly(false);
+		bedrock.output(1, true);
 	}
 
 	@AfterEach
@@ -143,6 +144,30 @@ class BedrockIntegrationTests {
 			assertThat(line.path("custom_id").asString()).isEqualTo("q1");
 			assertThat(line.at("/response/status_code").asInt()).isEqualTo(400);
 		});
+	}
+
+	@Test
+	void resultsAreReadFromEveryOutputObjectAndCountedFromThemWhenNothingElseSays() throws Exception {
+		// Three output objects, no manifest, no counts in the job's answer: a job that
+		// says Completed while a record failed must still show the failure.
+		bedrock.output(3, false);
+		bedrock.countsInManifestOnly(true);
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		List<String> texts = List.of("a", "b", "FAIL c", "d", "e", "f", "g");
+		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines(CLAUDE, texts));
+		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		assertThat(keys("output/")).filteredOn((key) -> key.contains(nativeId(id)))
+			.hasSize(3)
+			.noneMatch((key) -> key.contains("manifest"));
+		assertThat(done.requestCounts().get().total()).isEqualTo(7);
+		assertThat(done.requestCounts().get().completed()).isEqualTo(6);
+		assertThat(done.requestCounts().get().failed()).isEqualTo(1);
+		assertThat(OpenAiBatches.lines(client, done.outputFileId().get()))
+			.extracting((line) -> line.path("custom_id").asString())
+			.containsExactlyInAnyOrder("q0", "q1", "q3", "q4", "q5", "q6");
+		assertThat(OpenAiBatches.lines(client, done.errorFileId().get()))
+			.extracting((line) -> line.path("custom_id").asString())
+			.containsExactly("q2");
 	}
 
 	@Test
@@ -336,6 +361,68 @@ class BedrockIntegrationTests {
 			com.anthropic.models.messages.Message message = result.result().succeeded().orElseThrow().message();
 			assertThat(message.content().get(0).text().orElseThrow().text()).isEqualTo("echo: hello");
 		});
+	}
+
+	@Test
+	void aCreateWhoseAnswerIsLostIsMadeAgainWithItsTokenAndMakesOneJob() throws Exception {
+		int jobs = bedrock.jobCount();
+		bedrock.loseCreateAnswers(1);
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines(CLAUDE, List.of("a")));
+		List<JsonNode> creates = creates();
+		assertThat(creates).hasSize(2);
+		assertThat(creates).extracting((create) -> create.path("clientRequestToken").asString())
+			.containsOnly(creates.get(0).path("clientRequestToken").asString());
+		assertThat(bedrock.jobCount()).isEqualTo(jobs + 1);
+		assertThat(client.batches().retrieve(id).status()).isNotNull();
+	}
+
+	@Test
+	void aCreateRetriedWithItsIdempotencyKeyAfterAFailureReturnsTheSameJob() throws Exception {
+		int jobs = bedrock.jobCount();
+		// The first create's three attempts all lose their answer, though Bedrock made
+		// the job.
+		bedrock.loseCreateAnswers(3);
+		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
+		String fileId = client.files()
+			.create(com.openai.models.files.FileCreateParams.builder()
+				.file(OpenAiBatches.chatLines(CLAUDE, List.of("a", "b")))
+				.purpose(com.openai.models.files.FilePurpose.BATCH)
+				.build())
+			.id();
+		com.openai.models.batches.BatchCreateParams create = com.openai.models.batches.BatchCreateParams.builder()
+			.inputFileId(fileId)
+			.endpoint(com.openai.models.batches.BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+			.completionWindow(com.openai.models.batches.BatchCreateParams.CompletionWindow._24H)
+			.putAdditionalHeader("Idempotency-Key", "nightly-2026-11-29")
+			.build();
+		com.openai.errors.OpenAIServiceException lost = catchThrowableOfType(
+				com.openai.errors.OpenAIServiceException.class, () -> client.batches().create(create));
+		assertThat(lost.statusCode()).isEqualTo(504);
+
+		Batch again = client.batches().create(create);
+		assertThat(bedrock.jobCount()).isEqualTo(jobs + 1);
+		List<JsonNode> creates = creates();
+		assertThat(creates).hasSize(4);
+		assertThat(creates).extracting((each) -> each.path("clientRequestToken").asString())
+			.containsOnly(creates.get(0).path("clientRequestToken").asString());
+		String input = creates.get(0).at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
+		String folder = input.substring("s3://bedrock-data/".length(), input.lastIndexOf('/') + 1);
+		assertThat(keys(folder)).containsExactly(folder + "input.jsonl");
+		assertThat(nativeId(again.id())).isEqualTo(bedrock.lastJobId());
+		// A third create with the key is answered from Ferry's record, without Bedrock.
+		assertThat(client.batches().create(create).id()).isEqualTo(again.id());
+		assertThat(creates()).hasSize(4);
+	}
+
+	/** The job creates Bedrock received, in order. */
+	private List<JsonNode> creates() {
+		return bedrock.received()
+			.stream()
+			.filter((request) -> request.getMethod().equals("POST")
+					&& request.getUrl().encodedPath().equals("/model-invocation-job"))
+			.map((request) -> this.mapper.readTree(request.getBody().utf8()))
+			.toList();
 	}
 
 	private static String nativeId(String id) {

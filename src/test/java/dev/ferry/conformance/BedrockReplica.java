@@ -51,7 +51,15 @@ final class BedrockReplica extends JobReplica {
 	 */
 	private final Set<String> unread = ConcurrentHashMap.newKeySet();
 
+	private final java.util.concurrent.atomic.AtomicInteger lostCreateAnswers = new java.util.concurrent.atomic.AtomicInteger();
+
 	private final List<String> runtimeCalls = java.util.Collections.synchronizedList(new ArrayList<>());
+
+	/** How many objects a job's output is split into. */
+	private volatile int outputParts = 1;
+
+	/** Whether jobs write no manifest. */
+	private volatile boolean withoutManifest;
 
 	/** Whether jobs leave their record counts to the manifest, as some answers do. */
 	private volatile boolean countsInManifestOnly;
@@ -62,6 +70,15 @@ final class BedrockReplica extends JobReplica {
 
 	void countsInManifestOnly(boolean manifestOnly) {
 		this.countsInManifestOnly = manifestOnly;
+	}
+
+	/**
+	 * Splits each job's output into objects, the lines dealt out in turn, and writes, or
+	 * leaves out, the manifest.
+	 */
+	void output(int parts, boolean manifest) {
+		this.outputParts = parts;
+		this.withoutManifest = !manifest;
 	}
 
 	S3Server s3() {
@@ -150,7 +167,7 @@ final class BedrockReplica extends JobReplica {
 		}
 		String existing = this.byToken.get(token);
 		if (existing != null) {
-			return json(200, object().put("jobArn", arn(existing)));
+			return lostOr(json(200, object().put("jobArn", arn(existing))));
 		}
 		boolean converse = "Converse".equals(body.path("modelInvocationType").asString("InvokeModel"));
 		String modelId = body.path("modelId").asString("");
@@ -188,7 +205,36 @@ final class BedrockReplica extends JobReplica {
 		this.byToken.put(token, id);
 		this.created.put(id, body);
 		this.unread.add(id);
-		return json(200, object().put("jobArn", arn(id)));
+		return lostOr(json(200, object().put("jobArn", arn(id))));
+	}
+
+	/**
+	 * The create's answer, or, while answers are to be lost, a gateway timeout although
+	 * the job was made.
+	 */
+	private MockResponse lostOr(MockResponse answer) {
+		if (this.lostCreateAnswers.getAndUpdate((lost) -> Math.max(0, lost - 1)) > 0) {
+			return json(504, errorBody("upstream request timeout"));
+		}
+		return answer;
+	}
+
+	/**
+	 * Makes the next creates' jobs (or find them by token) but answer with a gateway
+	 * timeout, as when an answer is lost on its way back.
+	 */
+	void loseCreateAnswers(int creates) {
+		this.lostCreateAnswers.set(creates);
+	}
+
+	/** The id of the job made last. */
+	String lastJobId() {
+		return this.created.keySet().stream().max(String::compareTo).orElseThrow();
+	}
+
+	/** The jobs made so far. */
+	int jobCount() {
+		return this.created.size();
 	}
 
 	/**
@@ -241,6 +287,7 @@ final class BedrockReplica extends JobReplica {
 
 	void clearRuntimeCalls() {
 		this.runtimeCalls.clear();
+		this.lostCreateAnswers.set(0);
 	}
 
 	/** The runtime calls answered, as {@code <model> invoke|converse}. */
@@ -315,7 +362,11 @@ final class BedrockReplica extends JobReplica {
 	private void writeOutput(Job job, String outputUri) {
 		String folder = outputUri.substring(("s3://" + BUCKET + "/").length());
 		folder = (folder.isEmpty() || folder.endsWith("/")) ? folder : folder + "/";
-		StringBuilder lines = new StringBuilder();
+		int parts = this.outputParts;
+		StringBuilder[] lines = new StringBuilder[parts];
+		for (int part = 0; part < parts; part++) {
+			lines[part] = new StringBuilder();
+		}
 		for (int i = 0; i < job.results.size(); i++) {
 			Result result = job.results.get(i);
 			ObjectNode line = object().put("recordId", result.customId());
@@ -360,10 +411,17 @@ final class BedrockReplica extends JobReplica {
 			else {
 				line.putObject("error").put("errorCode", 400).put("errorMessage", "the replica refused it");
 			}
-			lines.append(line).append('\n');
+			lines[i % parts].append(line).append('\n');
 		}
 		String input = this.created.get(job.id).at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
-		write(folder + job.id + "/" + input.substring(input.lastIndexOf('/') + 1) + ".out", lines.toString());
+		String name = input.substring(input.lastIndexOf('/') + 1);
+		for (int part = 0; part < parts; part++) {
+			write(folder + job.id + "/" + ((part == 0) ? name : name.replace(".jsonl", "-part" + part + ".jsonl"))
+					+ ".out", lines[part].toString());
+		}
+		if (this.withoutManifest) {
+			return;
+		}
 		write(folder + job.id + "/manifest.json.out",
 				object().put("totalRecordCount", job.requests.size())
 					.put("processedRecordCount", job.results.size())

@@ -1,6 +1,7 @@
 package dev.ferry.provider.bedrock;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +14,15 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.bedrock.BedrockAsyncClient;
 import software.amazon.awssdk.services.bedrock.model.BedrockException;
+import software.amazon.awssdk.services.bedrock.model.CreateModelInvocationJobResponse;
 import software.amazon.awssdk.services.bedrock.model.GetModelInvocationJobResponse;
 import software.amazon.awssdk.services.bedrock.model.ModelInvocationType;
 import software.amazon.awssdk.services.bedrock.model.S3InputFormat;
@@ -26,13 +32,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.auth.CallerHeaders;
 import dev.ferry.batch.ApiError;
+import dev.ferry.batch.ApiErrors;
 import dev.ferry.batch.BatchError;
 import dev.ferry.batch.BatchStatus;
 import dev.ferry.batch.BatchTimes;
 import dev.ferry.batch.ProviderDescriptor;
 import dev.ferry.batch.RandomIds;
 import dev.ferry.batch.RequestCounts;
+import dev.ferry.batch.Sha256;
 import dev.ferry.files.InputRequest;
 import dev.ferry.provider.jobs.JobApi;
 import dev.ferry.provider.jobs.JobState;
@@ -41,6 +50,7 @@ import dev.ferry.provider.jobs.JobTimes;
 import dev.ferry.provider.jobs.ResultLine;
 import dev.ferry.results.JsonLines;
 import dev.ferry.translate.ChatToMessages.TranslationException;
+import dev.ferry.upstream.UpstreamFailures;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -69,6 +79,9 @@ final class BedrockApi implements JobApi {
 	private final int maxLineBytes;
 
 	private final Settings settings;
+
+	/** How many times a create Bedrock was briefly unable to answer is repeated. */
+	private static final int CREATE_RETRIES = 2;
 
 	/** The input object of a batch of Messages requests. */
 	private static final String MESSAGES_INPUT = "messages.jsonl";
@@ -128,7 +141,26 @@ final class BedrockApi implements JobApi {
 					+ "provider as min-records; with small-batches: executed, Ferry runs smaller batches " + "itself)",
 					submission.inline() ? "requests" : "input_file_id", null));
 		}
-		String folder = jobName(submission.name()) + "-" + RandomIds.hex(4);
+		return CallerHeaders.current()
+			.map((caller) -> caller.idempotencyKey()
+				.map((key) -> Sha256.hex(caller.principal() + "\n" + key).substring(0, 24))
+				.orElse(""))
+			.flatMap((keyed) -> {
+				// With an Idempotency-Key, the folder and the job's client request token
+				// are derived from it: a repeated create writes the same object and
+				// Bedrock answers it with the job it already made.
+				String folder = jobName(submission.name()) + "-" + (keyed.isEmpty() ? RandomIds.hex(4) : keyed);
+				Mono<JsonNode> job = submit(submission, body, folder);
+				return keyed.isEmpty() ? job : job.onErrorMap((failure) -> ApiErrors.from(failure).repeatableByKey());
+			});
+	}
+
+	/**
+	 * Writes the records to S3, then makes the job; its token is the folder's name, so
+	 * the create call, and it alone, is repeated after an answer that says Bedrock was
+	 * briefly unable.
+	 */
+	private Mono<JsonNode> submit(JobSubmission submission, BedrockRecords.Body body, String folder) {
 		// Bedrock names each output after its input; Messages requests are read back as
 		// messages, so their input is named for them.
 		String inputName = submission.endpoint().equals(BedrockRecords.MESSAGES) ? MESSAGES_INPUT : "input.jsonl";
@@ -137,14 +169,8 @@ final class BedrockApi implements JobApi {
 		Flux<byte[]> lines = submission.requests()
 			.get()
 			.map((request) -> this.mapper.writeValueAsBytes(line(request, submission.model(), submission.endpoint())));
-		return lines.reduce(0L, (size, line) -> size + line.length + 1)
-			.flatMap((size) -> call(() -> this.s3.putObject(
-					(put) -> put.bucket(input.bucket())
-						.key(input.key())
-						.contentLength(size)
-						.contentType("application/jsonl"),
-					AsyncRequestBody.fromPublisher(lines.map((line) -> ByteBuffer.wrap(withNewline(line)))))))
-			.then(call(() -> this.bedrock.createModelInvocationJob((create) -> create.jobName(folder)
+		Mono<CreateModelInvocationJobResponse> create = call(() -> this.bedrock
+			.createModelInvocationJob((job) -> job.jobName(folder)
 				.roleArn(this.settings.roleArn())
 				.modelId(submission.model())
 				.clientRequestToken(folder)
@@ -152,7 +178,18 @@ final class BedrockApi implements JobApi {
 						: ModelInvocationType.INVOKE_MODEL)
 				.inputDataConfig(
 						(in) -> in.s3InputDataConfig((s3) -> s3.s3Uri(input.uri()).s3InputFormat(S3InputFormat.JSONL)))
-				.outputDataConfig((out) -> out.s3OutputDataConfig((s3) -> s3.s3Uri(output.uri()))))))
+				.outputDataConfig((out) -> out.s3OutputDataConfig((s3) -> s3.s3Uri(output.uri())))))
+			.retryWhen(Retry.backoff(CREATE_RETRIES, Duration.ofMillis(200))
+				.filter(UpstreamFailures::isTransient)
+				.onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+		return lines.reduce(0L, (size, line) -> size + line.length + 1)
+			.flatMap((size) -> call(() -> this.s3.putObject(
+					(put) -> put.bucket(input.bucket())
+						.key(input.key())
+						.contentLength(size)
+						.contentType("application/jsonl"),
+					AsyncRequestBody.fromPublisher(lines.map((line) -> ByteBuffer.wrap(withNewline(line)))))))
+			.then(create)
 			.flatMap((created) -> retrieve(created.jobArn().substring(created.jobArn().lastIndexOf('/') + 1)));
 	}
 
@@ -163,11 +200,13 @@ final class BedrockApi implements JobApi {
 	}
 
 	/**
-	 * A job name Bedrock takes: letters, digits and dashes, at most 63 before Ferry's.
+	 * A job name Bedrock takes: letters, digits and dashes, short enough that with
+	 * Ferry's suffix it stays within Bedrock's 63 characters after the first run of
+	 * letters.
 	 */
 	private static String jobName(String name) {
 		String cleaned = name.replaceAll("[^A-Za-z0-9-]", "-").replaceAll("^-+", "");
-		return cleaned.isEmpty() ? "ferry" : cleaned.substring(0, Math.min(cleaned.length(), 50));
+		return cleaned.isEmpty() ? "ferry" : cleaned.substring(0, Math.min(cleaned.length(), 36));
 	}
 
 	@Override
@@ -178,8 +217,9 @@ final class BedrockApi implements JobApi {
 
 	/**
 	 * An ended job whose answer carries no record counts, with the counts of the manifest
-	 * Bedrock writes beside its output ({@code manifest.json.out}), so that a job that
-	 * ended {@code Completed} with every record errored shows them as failed.
+	 * Bedrock writes beside its output ({@code manifest.json.out}), or, without one, of
+	 * its output lines, so that a job that ended {@code Completed} with every record
+	 * errored shows them as failed.
 	 */
 	private Mono<JsonNode> withManifestCounts(JsonNode job) {
 		if (job.has("totalRecordCount") || !status(job.path("status").asString("")).isTerminal()
@@ -206,8 +246,27 @@ final class BedrockApi implements JobApi {
 				DataBufferUtils.release(buffer);
 			}
 		})
-			.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.just(job) : Mono.error(error))
+			.onErrorResume(ApiError.class,
+					(error) -> (error.status() == 404) ? countedFromOutput(job) : Mono.error(error))
 			.defaultIfEmpty(job);
+	}
+
+	/**
+	 * An ended job without counts or a manifest, with counts from its output lines: the
+	 * output is read through once, line by line, rather than trusting its status.
+	 */
+	private Mono<JsonNode> countedFromOutput(JsonNode job) {
+		return results(job).reduce(new long[2], (counts, result) -> {
+			counts[result.succeeded() ? 0 : 1]++;
+			return counts;
+		}).map((counts) -> {
+			ObjectNode counted = ((ObjectNode) job).deepCopy();
+			counted.put("totalRecordCount", counts[0] + counts[1])
+				.put("processedRecordCount", counts[0] + counts[1])
+				.put("successRecordCount", counts[0])
+				.put("errorRecordCount", counts[1]);
+			return (JsonNode) counted;
+		});
 	}
 
 	/** The job as Ferry reads it: the service model's fields, times in Unix seconds. */
@@ -394,7 +453,23 @@ final class BedrockApi implements JobApi {
 			.subscribeOn(this.blocking)
 			.onErrorMap(java.util.concurrent.CompletionException.class,
 					(ex) -> (ex.getCause() != null) ? ex.getCause() : ex)
-			.onErrorMap(software.amazon.awssdk.awscore.exception.AwsServiceException.class, BedrockApi::apiError);
+			.onErrorMap(software.amazon.awssdk.awscore.exception.AwsServiceException.class, BedrockApi::apiError)
+			.onErrorMap(SdkClientException.class, BedrockApi::unreachable);
+	}
+
+	/**
+	 * A failure to get an answer from AWS: a 504 for a timeout, a 502 otherwise, with the
+	 * SDK's failure behind it.
+	 */
+	private static ApiError unreachable(SdkClientException ex) {
+		boolean timeout = ex instanceof ApiCallTimeoutException || ex instanceof ApiCallAttemptTimeoutException
+				|| UpstreamFailures.isTimeout(ex);
+		ApiError error = timeout
+				? new ApiError(504, "api_error", "upstream_timeout", "AWS did not answer in time", null, null)
+				: new ApiError(502, "api_error", "upstream_unreachable", "AWS could not be reached: " + ex.getMessage(),
+						null, null);
+		error.initCause(ex);
+		return error;
 	}
 
 	private static ApiError apiError(software.amazon.awssdk.awscore.exception.AwsServiceException ex) {
