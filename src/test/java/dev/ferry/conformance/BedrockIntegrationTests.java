@@ -173,16 +173,13 @@ class BedrockIntegrationTests {
 	@Test
 	void embeddingBatchesRunOnTitan() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
-		String lines = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":"
-				+ "\"amazon.titan-embed-text-v2:0\",\"input\":\"hello\",\"dimensions\":256}}\n";
-		String id = OpenAiBatches.create(client, lines.getBytes(StandardCharsets.UTF_8),
-				com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS);
-		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		String id = embeddingBatch(client,
+				"{\"model\":\"amazon.titan-embed-text-v2:0\",\"input\":\"hello\",\"dimensions\":256}");
+		JsonNode job = creates().get(0);
 		assertThat(job.path("modelInvocationType").asString()).isEqualTo("InvokeModel");
 		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
-		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
-			.isEqualTo(this.mapper
-				.readTree("{\"recordId\":\"pe0\",\"modelInput\":{\"inputText\":\"hello\",\"dimensions\":256}}"));
+		assertThat(firstRecord(input)).isEqualTo(this.mapper
+			.readTree("{\"recordId\":\"pe0\",\"modelInput\":{\"inputText\":\"hello\",\"dimensions\":256}}"));
 		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
 		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).singleElement().satisfies((line) -> {
 			assertThat(line.at("/response/body/object").asString()).isEqualTo("list");
@@ -223,15 +220,14 @@ class BedrockIntegrationTests {
 						.build())
 					.build())
 				.build());
-		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		JsonNode job = creates().get(0);
 		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
 		assertThat(input).endsWith("/messages.jsonl");
-		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
-			.isEqualTo(this.mapper.readTree("""
-						{"recordId":"pm1","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":2048,
-						 "messages":[{"role":"user","content":"hello"}],
-						 "system":[{"text":"Be brief.","type":"text","cache_control":{"type":"ephemeral"}}],
-					"thinking":{"type":"enabled","budget_tokens":1024}}}"""));
+		assertThat(firstRecord(input)).isEqualTo(this.mapper.readTree("""
+					{"recordId":"pm1","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":2048,
+					 "messages":[{"role":"user","content":"hello"}],
+					 "system":[{"text":"Be brief.","type":"text","cache_control":{"type":"ephemeral"}}],
+				"thinking":{"type":"enabled","budget_tokens":1024}}}"""));
 
 		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
 		List<MessageBatchIndividualResponse> results = AnthropicBatches.results(client, batch.id());
@@ -250,11 +246,10 @@ class BedrockIntegrationTests {
 	void messagesBatchesOnNovaAreTranslatedToConverseAndBackToMessages() throws Exception {
 		AnthropicClient client = AnthropicBatches.ferry(this.port);
 		MessageBatch batch = AnthropicBatches.createOne(client, "bedrock/amazon.nova-lite-v1:0", "hello");
-		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		JsonNode job = creates().get(0);
 		assertThat(job.path("modelInvocationType").asString()).isEqualTo("Converse");
 		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
-		JsonNode record = this.mapper
-			.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get());
+		JsonNode record = firstRecord(input);
 		assertThat(record.at("/modelInput/system/0/text").asString()).isEqualTo("Be brief.");
 		assertThat(record.at("/modelInput/inferenceConfig/maxTokens").asInt()).isEqualTo(32);
 		batch = AnthropicBatches.awaitEnded(client, batch, Duration.ofSeconds(20));
@@ -292,16 +287,13 @@ class BedrockIntegrationTests {
 	@Test
 	void embeddingBatchesRunOnCohereEmbed() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "bedrock");
-		String lines = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":"
-				+ "\"cohere.embed-english-v3\",\"input\":[\"one\",\"two\"],\"input_type\":\"search_query\"}}\n";
-		String id = OpenAiBatches.create(client, lines.getBytes(StandardCharsets.UTF_8),
-				com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS);
-		JsonNode job = this.mapper.readTree(bedrock.received().get(0).getBody().utf8());
+		String id = embeddingBatch(client,
+				"{\"model\":\"cohere.embed-english-v3\",\"input\":[\"one\",\"two\"],\"input_type\":\"search_query\"}");
+		JsonNode job = creates().get(0);
 		assertThat(job.path("modelInvocationType").asString()).isEqualTo("InvokeModel");
 		String input = job.at("/inputDataConfig/s3InputDataConfig/s3Uri").asString();
-		assertThat(this.mapper.readTree(read(input.substring("s3://bedrock-data/".length())).lines().findFirst().get()))
-			.isEqualTo(this.mapper.readTree("""
-					{"recordId":"pe0","modelInput":{"texts":["one","two"],"input_type":"search_query"}}"""));
+		assertThat(firstRecord(input)).isEqualTo(this.mapper.readTree("""
+				{"recordId":"pe0","modelInput":{"texts":["one","two"],"input_type":"search_query"}}"""));
 		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
 		assertThat(OpenAiBatches.lines(client, done.outputFileId().get())).singleElement().satisfies((line) -> {
 			assertThat(line.at("/response/body/data")).hasSize(2);
@@ -413,6 +405,18 @@ class BedrockIntegrationTests {
 		// A third create with the key is answered from Ferry's record, without Bedrock.
 		assertThat(client.batches().create(create).id()).isEqualTo(again.id());
 		assertThat(creates()).hasSize(4);
+	}
+
+	/** An embeddings batch of one request, {@code e0}. */
+	private static String embeddingBatch(OpenAIClient client, String body) {
+		String line = "{\"custom_id\":\"e0\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":" + body + "}\n";
+		return OpenAiBatches.create(client, line.getBytes(StandardCharsets.UTF_8),
+				com.openai.models.batches.BatchCreateParams.Endpoint.V1_EMBEDDINGS);
+	}
+
+	/** The first record of an input object Ferry wrote. */
+	private JsonNode firstRecord(String inputUri) {
+		return this.mapper.readTree(read(inputUri.substring("s3://bedrock-data/".length())).lines().findFirst().get());
 	}
 
 	/** The job creates Bedrock received, in order. */

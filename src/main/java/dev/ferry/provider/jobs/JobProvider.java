@@ -1,8 +1,8 @@
 package dev.ferry.provider.jobs;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
