@@ -34,7 +34,8 @@ public final class GatewayKeys {
 	public GatewayKeys(List<GatewayKey> keys) {
 		for (GatewayKey key : keys) {
 			String digest = digestOf(key);
-			this.byDigest.put(digest, new Gateway(key.name(), Set.copyOf(key.providers())));
+			this.byDigest.put(digest,
+					new Gateway(key.name(), Set.copyOf(key.providers()), key.teamName(), key.admin()));
 		}
 	}
 
@@ -83,8 +84,10 @@ public final class GatewayKeys {
 	 *
 	 * @param name the key's name
 	 * @param providers the providers it may use; all when empty
+	 * @param team the team whose batches and files it sees
+	 * @param admin whether it sees every team's
 	 */
-	public record Gateway(String name, Set<String> providers) {
+	public record Gateway(String name, Set<String> providers, String team, boolean admin) {
 
 		/**
 		 * Whether the key may use a provider.

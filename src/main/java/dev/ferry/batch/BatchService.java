@@ -1,12 +1,19 @@
 package dev.ferry.batch;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.auth.CallerHeaders;
 import dev.ferry.config.FerryProperties;
+import dev.ferry.tenancy.Ownership;
+import dev.ferry.tenancy.Ownership.Kind;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.FilePartEvent;
@@ -27,9 +34,12 @@ public class BatchService {
 
 	private final long maxUploadBytes;
 
-	public BatchService(JsonMapper mapper, FerryProperties properties) {
+	private final Ownership ownership;
+
+	public BatchService(JsonMapper mapper, FerryProperties properties, Ownership ownership) {
 		this.inlineRequests = new InlineRequests(mapper);
 		this.maxUploadBytes = properties.files().maxUploadSize().toBytes();
+		this.ownership = ownership;
 	}
 
 	/**
@@ -41,13 +51,16 @@ public class BatchService {
 	 * @return the created batch
 	 */
 	public Mono<Batch> create(BatchProvider provider, CreateBatchBody body, ModelRef model) {
-		return call(provider, () -> {
+		return claimed(provider, Kind.BATCH, Batch::id, call(provider, () -> {
 			ProviderDescriptor descriptor = provider.descriptor();
 			descriptor.checkEndpoint(provider.name(), body.endpoint());
 			descriptor.checkWindow(provider.name(), body.completionWindow());
 			descriptor.checkCreateFields(provider.name(), body.passthrough());
 			if (body.requests() == null) {
-				return createFromFile(provider, body, model, nativeId(provider, "input_file_id", body.inputFileId()));
+				String fileId = nativeId(provider, "input_file_id", body.inputFileId());
+				// Another team's input file is not found, as it is everywhere else.
+				return this.ownership.check(Kind.FILE, provider.name(), fileId, body.inputFileId())
+					.then(Mono.defer(() -> createFromFile(provider, body, model, fileId)));
 			}
 			InlineRequests.check(body.requests(), body.endpoint());
 			descriptor.checkRequestCount(provider.name(), body.requests().size(), "requests");
@@ -57,7 +70,7 @@ public class BatchService {
 			}
 			return uploadInline(provider, body, model).flatMap(
 					(fileId) -> createFromFile(provider, body, model, nativeId(provider, "input_file_id", fileId)));
-		});
+		}));
 	}
 
 	private Mono<Batch> createFromFile(BatchProvider provider, CreateBatchBody body, ModelRef model, String fileId) {
@@ -69,23 +82,39 @@ public class BatchService {
 		var jsonl = this.inlineRequests.toJsonl(body.requests(), body.endpoint(), model.model());
 		Flux<PartEvent> form = Flux.concat(FormPartEvent.create("purpose", "batch"), FilePartEvent.create("file",
 				"batch_requests.jsonl", MediaType.parseMediaType("application/jsonl"), jsonl));
-		return provider.uploadFile(form).map(FileObject::id);
+		return claimed(provider, Kind.FILE, FileObject::id, provider.uploadFile(form)).map(FileObject::id);
 	}
 
 	public Mono<Batch> retrieve(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.retrieveBatch(nativeId(provider, "batch_id", batchId)));
+		return owned(provider, Kind.BATCH, batchId,
+				(id) -> provider.retrieveBatch(id).flatMap((batch) -> withResultFiles(provider, id, batch)));
 	}
 
+	/**
+	 * A page of batches: the provider's own list, or, for a caller confined to a team,
+	 * the team's batches from its index.
+	 */
 	public Mono<BatchPage> list(BatchProvider provider, PageQuery query) {
-		return call(provider, () -> provider.listBatches(nativeAfter(provider, query)));
+		return call(provider, () -> this.ownership.owned(Kind.BATCH, provider.name()).flatMap((owned) -> {
+			PageQuery nativeQuery = nativeAfter(provider, query);
+			if (owned.isEmpty() || provider.descriptor().unsupported() != null) {
+				// A provider that runs no batches refuses the list itself, for every
+				// caller.
+				return provider.listBatches(nativeQuery);
+			}
+			return OwnedPages.page(owned.get(), nativeQuery, provider::retrieveBatch)
+				.map((page) -> new BatchPage(page.data(), page.firstId(Batch::id), page.lastId(Batch::id),
+						page.hasMore(), null));
+		}));
 	}
 
 	public Mono<Batch> cancel(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.cancelBatch(nativeId(provider, "batch_id", batchId)));
+		return owned(provider, Kind.BATCH, batchId, provider::cancelBatch);
 	}
 
 	public Mono<BatchDeleted> deleteBatch(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.deleteBatch(nativeId(provider, "batch_id", batchId)));
+		return owned(provider, Kind.BATCH, batchId, (id) -> provider.deleteBatch(id)
+			.flatMap((deleted) -> this.ownership.release(Kind.BATCH, provider.name(), id).thenReturn(deleted)));
 	}
 
 	/**
@@ -97,33 +126,86 @@ public class BatchService {
 	 * @return the created file
 	 */
 	public Mono<FileObject> upload(BatchProvider provider, UploadForm form) {
-		return call(provider, () -> {
+		return claimed(provider, Kind.FILE, FileObject::id, call(provider, () -> {
 			UploadForms.checkLeading(provider, form);
 			Flux<PartEvent> forwarded = form.events()
 				.filter((event) -> !(event instanceof FormPartEvent field && field.name().equals("provider")));
 			return provider
 				.uploadFile(UploadForms.checked(provider, this.maxUploadBytes, FileParts.normalize(forwarded)));
-		});
+		}));
 	}
 
+	/**
+	 * A page of files: the provider's own list, or, for a caller confined to a team, the
+	 * team's files (uploaded, and its batches' results) from its index.
+	 */
 	public Mono<FilePage> listFiles(BatchProvider provider, PageQuery query) {
-		return call(provider, () -> provider.listFiles(nativeAfter(provider, query)));
+		return call(provider, () -> this.ownership.owned(Kind.FILE, provider.name()).flatMap((owned) -> {
+			PageQuery nativeQuery = nativeAfter(provider, query);
+			if (owned.isEmpty() || provider.descriptor().unsupported() != null) {
+				return provider.listFiles(nativeQuery);
+			}
+			return OwnedPages
+				.page(owned.get(), nativeQuery, (id) -> provider.retrieveFile(id)
+					.filter((file) -> nativeQuery.purpose() == null || nativeQuery.purpose().equals(file.purpose())))
+				.map((page) -> new FilePage(page.data(), page.firstId(FileObject::id), page.lastId(FileObject::id),
+						page.hasMore(), null));
+		}));
 	}
 
 	public Mono<FileObject> retrieveFile(BatchProvider provider, String fileId) {
-		return call(provider, () -> provider.retrieveFile(nativeId(provider, "file_id", fileId)));
+		return owned(provider, Kind.FILE, fileId, provider::retrieveFile);
 	}
 
 	public Mono<FileDeleted> deleteFile(BatchProvider provider, String fileId) {
-		return call(provider, () -> provider.deleteFile(nativeId(provider, "file_id", fileId)));
+		return owned(provider, Kind.FILE, fileId, (id) -> provider.deleteFile(id)
+			.flatMap((deleted) -> this.ownership.release(Kind.FILE, provider.name(), id).thenReturn(deleted)));
 	}
 
 	public Mono<FileContent> fileContent(BatchProvider provider, String fileId) {
-		return call(provider, () -> provider.fileContent(nativeId(provider, "file_id", fileId)));
+		return owned(provider, Kind.FILE, fileId, provider::fileContent);
 	}
 
 	public Mono<BatchResults> results(BatchProvider provider, String batchId) {
-		return call(provider, () -> provider.results(nativeId(provider, "batch_id", batchId)));
+		return owned(provider, Kind.BATCH, batchId, provider::results);
+	}
+
+	/**
+	 * A call on one object, made only once the caller may reach it: the object's native
+	 * id is checked against the team the caller is confined to, if any.
+	 */
+	private <T> Mono<T> owned(BatchProvider provider, Kind kind, String id, Function<String, Mono<T>> call) {
+		return call(provider, () -> {
+			String nativeId = nativeId(provider, (kind == Kind.BATCH) ? "batch_id" : "file_id", id);
+			return this.ownership.check(kind, provider.name(), nativeId, id)
+				.then(Mono.defer(() -> call.apply(nativeId)));
+		});
+	}
+
+	/** A created object, recorded as the caller's team's. */
+	private <T> Mono<T> claimed(BatchProvider provider, Kind kind, Function<T, String> id, Mono<T> create) {
+		return create.flatMap((created) -> this.ownership
+			.claim(kind, provider.name(),
+					nativeId(provider, (kind == Kind.BATCH) ? "batch_id" : "file_id", id.apply(created)))
+			.thenReturn(created));
+	}
+
+	/**
+	 * A batch whose output and error files, once it has them, belong to its team too, as
+	 * a gateway caller reads it.
+	 */
+	private Mono<Batch> withResultFiles(BatchProvider provider, String batchId, Batch batch) {
+		List<String> files = Stream.of(batch.outputFileId(), batch.errorFileId())
+			.filter(Objects::nonNull)
+			.map((fileId) -> nativeId(provider, "file_id", fileId))
+			.toList();
+		if (files.isEmpty()) {
+			return Mono.just(batch);
+		}
+		return CallerHeaders.current()
+			.flatMap((caller) -> (caller.gateway() == null) ? Mono.<Void>empty()
+					: this.ownership.inherit(provider.name(), batchId, files))
+			.thenReturn(batch);
 	}
 
 	/**

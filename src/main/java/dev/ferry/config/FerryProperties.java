@@ -159,9 +159,21 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 	 * @param keySha256 the key's SHA-256 in hex, in place of {@code key}, so that the
 	 * configuration holds no usable secret
 	 * @param providers the providers it may use; all when empty
+	 * @param team the team its batches and files belong to, which no other team sees;
+	 * when unset, the key's name
+	 * @param admin whether it sees every team's batches and files
 	 */
 	public record GatewayKey(@NotEmpty String name, @Nullable String key, @Nullable String keySha256,
-			@DefaultValue List<String> providers) {
+			@DefaultValue List<String> providers, @Nullable String team, @DefaultValue("false") boolean admin) {
+
+		/**
+		 * The team the key belongs to.
+		 * @return the configured team, else the key's name
+		 */
+		public String teamName() {
+			return (this.team != null && !this.team.isBlank()) ? this.team : this.name;
+		}
+
 	}
 
 }

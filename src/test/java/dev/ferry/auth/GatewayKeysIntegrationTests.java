@@ -65,6 +65,11 @@ class GatewayKeysIntegrationTests {
 		registry.add("ferry.auth.keys[1].providers", () -> "sandbox");
 		registry.add("ferry.auth.keys[2].name", () -> "hashed");
 		registry.add("ferry.auth.keys[2].key-sha256", () -> Sha256.hex(HASHED));
+		// One team: these tests read batches made outside Ferry, which a Ferry of several
+		// teams confines no key to (TeamOwnershipIntegrationTests covers teams).
+		for (int key = 0; key < 3; key++) {
+			registry.add("ferry.auth.keys[" + key + "].team", () -> "platform");
+		}
 		String storage = Files.createTempDirectory("ferry-auth-it").toString();
 		registry.add("ferry.storage.path", () -> storage);
 	}

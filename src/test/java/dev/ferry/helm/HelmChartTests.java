@@ -109,7 +109,9 @@ class HelmChartTests {
 		List<Map<String, Object>> gatewayKeys = cast(at(config, "ferry", "auth").get("keys"));
 		assertThat(gatewayKeys).extracting((key) -> key.get("key"))
 			.containsExactly("${FERRY_GATEWAY_KEY_BATCH_JOBS}", "${FERRY_GATEWAY_KEY_SEARCH_TEAM}");
-		assertThat(gatewayKeys.get(1)).containsEntry("providers", List.of("openai"));
+		assertThat(gatewayKeys.get(1)).containsEntry("providers", List.of("openai")).containsEntry("team", "search");
+		assertThat(gatewayKeys.get(0)).containsEntry("team", "data-platform").containsEntry("admin", true);
+		assertThat(gatewayKeys.get(1)).doesNotContainKey("admin");
 		assertThat(only(manifests, "HorizontalPodAutoscaler")).isNotNull();
 		assertThat(only(manifests, "PodDisruptionBudget")).isNotNull();
 	}

@@ -8,6 +8,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.ferry.batch.ApiError;
@@ -21,6 +22,8 @@ import dev.ferry.dialect.JsonResponses;
 import dev.ferry.dialect.PageQueries;
 import dev.ferry.dialect.RequestParams;
 import dev.ferry.provider.anthropic.AnthropicProvider;
+import dev.ferry.tenancy.Ownership;
+import dev.ferry.tenancy.Ownership.Kind;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -49,10 +52,18 @@ class AnthropicBatchesHandler {
 
 	private final CrossFormatBatches crossFormat;
 
-	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat) {
+	/**
+	 * Confines team keys to their team's batches on the native path; the cross-format
+	 * path goes through the batch service, which does the same.
+	 */
+	private final Ownership ownership;
+
+	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat,
+			Ownership ownership) {
 		this.resolver = resolver;
 		this.mapper = mapper;
 		this.crossFormat = crossFormat;
+		this.ownership = ownership;
 	}
 
 	Mono<ServerResponse> create(ServerRequest request) {
@@ -75,6 +86,10 @@ class AnthropicBatchesHandler {
 			if (provider instanceof AnthropicProvider anthropic) {
 				return anthropic.client()
 					.create(body)
+					.flatMap((batch) -> this.ownership
+						.claim(Kind.BATCH, provider.name(),
+								FerryIds.nativeId(provider, "message_batch_id", text(batch, "id")))
+						.thenReturn(batch))
 					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
 			}
 			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
@@ -85,8 +100,7 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.client()
-				.retrieve(batch.nativeId())
+			return owned(batch).then(anthropic.client().retrieve(batch.nativeId()))
 				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
@@ -99,10 +113,13 @@ class AnthropicBatchesHandler {
 		String afterId = pageId(request, provider, "after_id");
 		String beforeId = pageId(request, provider, "before_id");
 		if (provider instanceof AnthropicProvider anthropic) {
-			return anthropic.client().list(limit, afterId, beforeId).flatMap((page) -> {
-				page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
-				return JsonResponses.ok(page);
-			});
+			return this.ownership.owned(Kind.BATCH, provider.name())
+				.flatMap((owned) -> owned.isPresent() ? ownedPage(anthropic, owned.get(), limit, afterId, beforeId)
+						: anthropic.client().list(limit, afterId, beforeId))
+				.flatMap((page) -> {
+					page.path("data").forEach((batch) -> withFerryResultsUrl(batch, request));
+					return JsonResponses.ok(page);
+				});
 		}
 		if (beforeId != null) {
 			throw ApiError.invalid("before_id",
@@ -114,8 +131,7 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> cancel(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.client()
-				.cancel(batch.nativeId())
+			return owned(batch).then(anthropic.client().cancel(batch.nativeId()))
 				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
 		}
 		return this.crossFormat.cancel(batch.provider(), batch.nativeId(), resultsUrl(request))
@@ -125,7 +141,9 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> delete(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return anthropic.deleteBatch(batch.nativeId())
+			return owned(batch).then(anthropic.deleteBatch(batch.nativeId()))
+				.flatMap((deleted) -> this.ownership.release(Kind.BATCH, anthropic.name(), batch.nativeId())
+					.thenReturn(deleted))
 				.flatMap((deleted) -> JsonResponses.ok(deleted.rawResponse()));
 		}
 		return this.crossFormat.delete(batch.provider(), batch.nativeId(), batch.id()).flatMap(JsonResponses::ok);
@@ -140,7 +158,7 @@ class AnthropicBatchesHandler {
 			return this.crossFormat.results(batch.provider(), batch.nativeId())
 				.flatMap((lines) -> jsonl(batch.id(), lines));
 		}
-		return provider.client().retrieve(batch.nativeId()).flatMap((node) -> {
+		return owned(batch).then(provider.client().retrieve(batch.nativeId())).flatMap((node) -> {
 			String resultsUrl = text(node, "results_url");
 			if (resultsUrl == null) {
 				return Mono.error(
@@ -151,6 +169,39 @@ class AnthropicBatchesHandler {
 			}
 			return provider.client().openResults(resultsUrl).flatMap((lines) -> jsonl(batch.id(), lines));
 		});
+	}
+
+	/** Lets a caller confined to a team reach only its team's batch. */
+	private Mono<Void> owned(BatchRef batch) {
+		return this.ownership.check(Kind.BATCH, batch.provider().name(), batch.nativeId(), batch.id());
+	}
+
+	/**
+	 * A page of a team's own message batches, in Anthropic's list shape, read one by one
+	 * from the team's index, newest first.
+	 */
+	private Mono<JsonNode> ownedPage(AnthropicProvider anthropic, Flux<String> owned, int limit,
+			@Nullable String afterId, @Nullable String beforeId) {
+		if (beforeId != null) {
+			return Mono
+				.error(ApiError.invalid("before_id", "before_id: a team's batches page forwards only (use after_id)"));
+		}
+		Flux<String> from = (afterId == null) ? owned : owned.skipUntil(afterId::equals).skip(1);
+		return from
+			.concatMap((id) -> anthropic.client()
+				.retrieve(id)
+				.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)))
+			.take(limit + 1L)
+			.collectList()
+			.map((found) -> {
+				ObjectNode page = this.mapper.createObjectNode();
+				ArrayNode data = page.putArray("data");
+				found.subList(0, Math.min(limit, found.size())).forEach(data::add);
+				page.put("has_more", found.size() > limit);
+				page.put("first_id", data.isEmpty() ? null : text(data.get(0), "id"));
+				page.put("last_id", data.isEmpty() ? null : text(data.get(data.size() - 1), "id"));
+				return (JsonNode) page;
+			});
 	}
 
 	/** {@code anthropic} when it has a key, else the sandbox. */

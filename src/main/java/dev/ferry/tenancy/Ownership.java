@@ -1,0 +1,262 @@
+package dev.ferry.tenancy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.auth.CallerHeaders;
+import dev.ferry.auth.GatewayKeys.Gateway;
+import dev.ferry.batch.ApiError;
+import dev.ferry.config.FerryProperties;
+import dev.ferry.storage.BlobStore;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which team owns each batch and file created with a gateway key, kept in the shared blob
+ * store so that every replica agrees: one small create-only record per object
+ * ({@code tenancy/owners/…}), and an index per team, newest first, for lists
+ * ({@code tenancy/teams/…}), since the provider lists every team's objects together.
+ *
+ * <p>
+ * Once the gateway keys name two teams or more, a caller with a gateway key that is not
+ * an admin is confined to its team: anything else, including what was created before
+ * ownership was kept or with a caller's own provider key, is not found for it (a 404,
+ * never a 403, so that existence is not revealed). Admin keys and callers with their own
+ * provider key see what they saw before.
+ */
+@Component
+public class Ownership {
+
+	/** What is owned. */
+	public enum Kind {
+
+		/** A batch. */
+		BATCH("batches", "Batch"),
+
+		/** A file: uploaded, or a batch's output or errors. */
+		FILE("files", "File");
+
+		private final String folder;
+
+		private final String object;
+
+		Kind(String folder, String object) {
+			this.folder = folder;
+			this.object = object;
+		}
+
+	}
+
+	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+	private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+	private final BlobStore blobs;
+
+	private final JsonMapper mapper;
+
+	private final Clock clock;
+
+	/** Owner records this replica has seen written, so that re-reading writes nothing. */
+	private final Cache<String, Boolean> recorded = Caffeine.newBuilder().maximumSize(100_000).build();
+
+	/**
+	 * Owners read, so that a team polling its batch reads the store once: a record never
+	 * changes once written, and one deleted elsewhere only lets its team reach an object
+	 * that is gone.
+	 */
+	private final Cache<String, Owner> owners = Caffeine.newBuilder()
+		.maximumSize(100_000)
+		.expireAfterWrite(java.time.Duration.ofMinutes(10))
+		.build();
+
+	/**
+	 * Whether callers are confined at all: only once the keys name two teams or more, so
+	 * that a Ferry with one team sees everything it saw before (batches made outside it
+	 * included); ownership is recorded either way.
+	 */
+	private final boolean confining;
+
+	Ownership(BlobStore blobs, JsonMapper mapper, ObjectProvider<Clock> clock, FerryProperties properties) {
+		this.blobs = blobs;
+		this.mapper = mapper;
+		this.clock = clock.getIfAvailable(Clock::systemUTC);
+		this.confining = properties.auth()
+			.keys()
+			.stream()
+			.filter((key) -> !key.admin())
+			.map(FerryProperties.GatewayKey::teamName)
+			.distinct()
+			.count() > 1;
+	}
+
+	/**
+	 * The team the caller is confined to.
+	 * @return the team of a gateway key that is not an admin's; empty for admins, for
+	 * callers with their own provider key, and for everyone while there is one team
+	 */
+	public Mono<Optional<String>> confinedTo() {
+		if (!this.confining) {
+			return Mono.just(Optional.empty());
+		}
+		return CallerHeaders.current()
+			.map((caller) -> Optional.ofNullable(caller.gateway())
+				.filter((gateway) -> !gateway.admin())
+				.map(Gateway::team));
+	}
+
+	/**
+	 * Records that the caller's team owns an object it has just created; nothing for
+	 * callers with their own provider key.
+	 * @param kind batch or file
+	 * @param provider the provider name
+	 * @param nativeId the object's native id
+	 * @return completion
+	 */
+	public Mono<Void> claim(Kind kind, String provider, String nativeId) {
+		return CallerHeaders.current()
+			.flatMap((caller) -> (caller.gateway() == null) ? Mono.empty() : record(kind, provider, nativeId,
+					new Owner(caller.gateway().team(), caller.gateway().name(), null)));
+	}
+
+	/**
+	 * Gives a batch's output and error files the batch's owner, once they exist.
+	 * @param provider the provider name
+	 * @param batchId the batch's native id
+	 * @param fileIds the native ids of its result files
+	 * @return completion
+	 */
+	public Mono<Void> inherit(String provider, String batchId, Iterable<String> fileIds) {
+		return Flux.fromIterable(fileIds)
+			.filter((fileId) -> this.recorded.getIfPresent(ownerKey(Kind.FILE, provider, fileId)) == null)
+			.collectList()
+			.filter((missing) -> !missing.isEmpty())
+			.flatMap((missing) -> owner(Kind.BATCH, provider, batchId)
+				.flatMapMany((owner) -> Flux.fromIterable(missing)
+					.concatMap((fileId) -> record(Kind.FILE, provider, fileId, owner.inherited())))
+				.then());
+	}
+
+	/**
+	 * Lets a confined caller reach only what its team owns.
+	 * @param kind batch or file
+	 * @param provider the provider name
+	 * @param nativeId the object's native id
+	 * @param shownId the id as the caller sent it, for the error
+	 * @return completion; a 404 for an object of another team, or of none
+	 */
+	public Mono<Void> check(Kind kind, String provider, String nativeId, String shownId) {
+		return confinedTo().flatMap((team) -> {
+			if (team.isEmpty()) {
+				return Mono.empty();
+			}
+			return owner(kind, provider, nativeId).filter((owner) -> owner.team().equals(team.get()))
+				.switchIfEmpty(
+						Mono.error(() -> ApiError.notFound(provider, "No such " + kind.object + " object: " + shownId)))
+				.then();
+		});
+	}
+
+	/**
+	 * The objects a confined caller's team owns at a provider, newest first.
+	 * @param kind batch or file
+	 * @param provider the provider name
+	 * @return the native ids, read from the team's index; empty when the caller is not
+	 * confined and the provider's own list applies
+	 */
+	public Mono<Optional<Flux<String>>> owned(Kind kind, String provider) {
+		return confinedTo().map((team) -> team.map((name) -> this.blobs.list(teamFolder(name, kind, provider))
+			.sort((a, b) -> b.compareTo(a))
+			.map((entry) -> decode(entry.substring(entry.indexOf('-') + 1)))));
+	}
+
+	/**
+	 * Forgets who owned a deleted object.
+	 * @param kind batch or file
+	 * @param provider the provider name
+	 * @param nativeId the object's native id
+	 * @return completion
+	 */
+	public Mono<Void> release(Kind kind, String provider, String nativeId) {
+		String key = ownerKey(kind, provider, nativeId);
+		this.recorded.invalidate(key);
+		this.owners.invalidate(key);
+		return owner(kind, provider, nativeId)
+			.flatMap((owner) -> (owner.index() != null) ? this.blobs.delete(owner.index()) : Mono.empty())
+			.then(this.blobs.delete(key));
+	}
+
+	private Mono<Void> record(Kind kind, String provider, String nativeId, Owner owner) {
+		String key = ownerKey(kind, provider, nativeId);
+		if (this.recorded.getIfPresent(key) != null) {
+			return Mono.empty();
+		}
+		String index = teamFolder(owner.team(), kind, provider) + "/" + String.format("%013d", this.clock.millis())
+				+ "-" + encode(nativeId);
+		Owner kept = owner.indexedAt(index);
+		// The owner record is written create-only: the first claim stands, and only its
+		// writer adds the index entry.
+		return this.blobs.create(key, this.mapper.writeValueAsBytes(kept))
+			.flatMap((write) -> write.won() ? this.blobs.create(index, new byte[0]).then() : Mono.<Void>empty())
+			.doOnSuccess((done) -> this.recorded.put(key, Boolean.TRUE));
+	}
+
+	private Mono<Owner> owner(Kind kind, String provider, String nativeId) {
+		String key = ownerKey(kind, provider, nativeId);
+		Owner known = this.owners.getIfPresent(key);
+		if (known != null) {
+			return Mono.just(known);
+		}
+		return this.blobs.get(key)
+			.map((blob) -> this.mapper.readValue(blob.bytes(), Owner.class))
+			.doOnNext((owner) -> this.owners.put(key, owner));
+	}
+
+	private static String ownerKey(Kind kind, String provider, String nativeId) {
+		return "tenancy/owners/" + kind.folder + "/" + encode(provider) + "/" + encode(nativeId);
+	}
+
+	private static String teamFolder(String team, Kind kind, String provider) {
+		return "tenancy/teams/" + encode(team) + "/" + kind.folder + "/" + encode(provider);
+	}
+
+	private static String encode(String text) {
+		return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static String decode(String encoded) {
+		return new String(DECODER.decode(encoded), StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Who owns an object.
+	 *
+	 * @param team the owning team
+	 * @param key the gateway key that created it, or {@code null} for a batch's result
+	 * file, which is its batch's
+	 * @param index the team's index entry for it
+	 */
+	record Owner(String team, @org.jspecify.annotations.Nullable String key,
+			@org.jspecify.annotations.Nullable String index) {
+
+		Owner indexedAt(String entry) {
+			return new Owner(this.team, this.key, entry);
+		}
+
+		/** The owner of what this object's creation brings with it. */
+		Owner inherited() {
+			return new Owner(this.team, null, null);
+		}
+
+	}
+
+}
