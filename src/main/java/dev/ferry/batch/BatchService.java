@@ -2,6 +2,7 @@ package dev.ferry.batch;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -14,7 +15,9 @@ import dev.ferry.auth.CallerHeaders;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
+import dev.ferry.tenancy.Quotas;
 
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.FilePartEvent;
 import org.springframework.http.codec.multipart.FormPartEvent;
@@ -36,10 +39,13 @@ public class BatchService {
 
 	private final Ownership ownership;
 
-	public BatchService(JsonMapper mapper, FerryProperties properties, Ownership ownership) {
+	private final Quotas quotas;
+
+	public BatchService(JsonMapper mapper, FerryProperties properties, Ownership ownership, Quotas quotas) {
 		this.inlineRequests = new InlineRequests(mapper);
 		this.maxUploadBytes = properties.files().maxUploadSize().toBytes();
 		this.ownership = ownership;
+		this.quotas = quotas;
 	}
 
 	/**
@@ -51,7 +57,7 @@ public class BatchService {
 	 * @return the created batch
 	 */
 	public Mono<Batch> create(BatchProvider provider, CreateBatchBody body, ModelRef model) {
-		return claimed(provider, Kind.BATCH, Batch::id, call(provider, () -> {
+		return call(provider, () -> {
 			ProviderDescriptor descriptor = provider.descriptor();
 			descriptor.checkEndpoint(provider.name(), body.endpoint());
 			descriptor.checkWindow(provider.name(), body.completionWindow());
@@ -60,17 +66,60 @@ public class BatchService {
 				String fileId = nativeId(provider, "input_file_id", body.inputFileId());
 				// Another team's input file is not found, as it is everywhere else.
 				return this.ownership.check(Kind.FILE, provider.name(), fileId, body.inputFileId())
-					.then(Mono.defer(() -> createFromFile(provider, body, model, fileId)));
+					.then(withinQuotas(provider,
+							() -> this.ownership.lines(provider.name(), fileId)
+								.switchIfEmpty(Mono.defer(() -> fileLines(provider, fileId))),
+							() -> createFromFile(provider, body, model, fileId)));
 			}
 			InlineRequests.check(body.requests(), body.endpoint());
 			descriptor.checkRequestCount(provider.name(), body.requests().size(), "requests");
+			long requests = body.requests().size();
 			if (descriptor.inlineRequests()) {
-				return provider.createInlineBatch(new InlineBatch(body.endpoint(), body.completionWindow(),
-						model.model(), body.requests(), body.metadata()));
+				return withinQuotas(provider, () -> Mono.just(requests),
+						() -> provider.createInlineBatch(new InlineBatch(body.endpoint(), body.completionWindow(),
+								model.model(), body.requests(), body.metadata())));
 			}
-			return uploadInline(provider, body, model).flatMap(
-					(fileId) -> createFromFile(provider, body, model, nativeId(provider, "input_file_id", fileId)));
+			return withinQuotas(provider, () -> Mono.just(requests), () -> uploadInline(provider, body, model).flatMap(
+					(fileId) -> createFromFile(provider, body, model, nativeId(provider, "input_file_id", fileId))));
+		});
+	}
+
+	/**
+	 * A create let through by the caller's quotas, and the batch it made recorded as the
+	 * caller's team's and counted against those quotas.
+	 */
+	private Mono<Batch> withinQuotas(BatchProvider provider, Supplier<Mono<Long>> requests,
+			Supplier<Mono<Batch>> create) {
+		return this.quotas.admit(requests).flatMap((admission) -> create.get().flatMap((batch) -> {
+			String batchId = nativeId(provider, "batch_id", batch.id());
+			return this.ownership.claim(Kind.BATCH, provider.name(), batchId, null)
+				.then(this.quotas.admitted(admission, provider.name(), batchId))
+				.thenReturn(batch);
 		}));
+	}
+
+	/**
+	 * An input file's requests: as counted when it was uploaded through Ferry, else
+	 * counted now as it streams from the provider.
+	 */
+	private static Mono<Long> fileLines(BatchProvider provider, String fileId) {
+		return provider.fileContent(fileId)
+			.flatMap((content) -> content.body().reduceWith(() -> new long[] { 0, '\n' }, (state, buffer) -> {
+				try {
+					for (int i = buffer.readPosition(); i < buffer.writePosition(); i++) {
+						if (buffer.getByte(i) == '\n') {
+							state[0]++;
+						}
+					}
+					if (buffer.readableByteCount() > 0) {
+						state[1] = buffer.getByte(buffer.writePosition() - 1);
+					}
+					return state;
+				}
+				finally {
+					DataBufferUtils.release(buffer);
+				}
+			}).map((state) -> state[0] + ((state[1] != '\n') ? 1 : 0)));
 	}
 
 	private Mono<Batch> createFromFile(BatchProvider provider, CreateBatchBody body, ModelRef model, String fileId) {
@@ -82,7 +131,11 @@ public class BatchService {
 		var jsonl = this.inlineRequests.toJsonl(body.requests(), body.endpoint(), model.model());
 		Flux<PartEvent> form = Flux.concat(FormPartEvent.create("purpose", "batch"), FilePartEvent.create("file",
 				"batch_requests.jsonl", MediaType.parseMediaType("application/jsonl"), jsonl));
-		return claimed(provider, Kind.FILE, FileObject::id, provider.uploadFile(form)).map(FileObject::id);
+		long lines = body.requests().size();
+		return provider.uploadFile(form)
+			.flatMap((file) -> this.ownership
+				.claim(Kind.FILE, provider.name(), nativeId(provider, "file_id", file.id()), lines)
+				.thenReturn(file.id()));
 	}
 
 	public Mono<Batch> retrieve(BatchProvider provider, String batchId) {
@@ -126,13 +179,20 @@ public class BatchService {
 	 * @return the created file
 	 */
 	public Mono<FileObject> upload(BatchProvider provider, UploadForm form) {
-		return claimed(provider, Kind.FILE, FileObject::id, call(provider, () -> {
+		// The lines counted as the file streams through, kept with its owner for quotas.
+		AtomicLong lines = new AtomicLong(-1);
+		Mono<FileObject> upload = call(provider, () -> {
 			UploadForms.checkLeading(provider, form);
 			Flux<PartEvent> forwarded = form.events()
 				.filter((event) -> !(event instanceof FormPartEvent field && field.name().equals("provider")));
-			return provider
-				.uploadFile(UploadForms.checked(provider, this.maxUploadBytes, FileParts.normalize(forwarded)));
-		}));
+			return provider.uploadFile(
+					UploadForms.checked(provider, this.maxUploadBytes, FileParts.normalize(forwarded), lines::set));
+		});
+		return upload.flatMap(
+				(file) -> this.ownership
+					.claim(Kind.FILE, provider.name(), nativeId(provider, "file_id", file.id()),
+							(lines.get() >= 0) ? lines.get() : null)
+					.thenReturn(file));
 	}
 
 	/**
@@ -180,14 +240,6 @@ public class BatchService {
 			return this.ownership.check(kind, provider.name(), nativeId, id)
 				.then(Mono.defer(() -> call.apply(nativeId)));
 		});
-	}
-
-	/** A created object, recorded as the caller's team's. */
-	private <T> Mono<T> claimed(BatchProvider provider, Kind kind, Function<T, String> id, Mono<T> create) {
-		return create.flatMap((created) -> this.ownership
-			.claim(kind, provider.name(),
-					nativeId(provider, (kind == Kind.BATCH) ? "batch_id" : "file_id", id.apply(created)))
-			.thenReturn(created));
 	}
 
 	/**

@@ -46,11 +46,13 @@ final class UploadForms {
 	 * @param provider the provider
 	 * @param maxUploadBytes Ferry's own limit on a file
 	 * @param events the form's events
+	 * @param lines told the file's number of lines once it has all streamed
 	 * @return the events, failing at the first that breaks a rule
 	 */
-	static Flux<PartEvent> checked(BatchProvider provider, long maxUploadBytes, Flux<PartEvent> events) {
+	static Flux<PartEvent> checked(BatchProvider provider, long maxUploadBytes, Flux<PartEvent> events,
+			java.util.function.LongConsumer lines) {
 		return Flux.defer(() -> {
-			Upload upload = new Upload(provider, maxUploadBytes);
+			Upload upload = new Upload(provider, maxUploadBytes, lines);
 			return events.<PartEvent>handle((event, sink) -> {
 				try {
 					upload.see(event);
@@ -102,9 +104,12 @@ final class UploadForms {
 
 		private boolean endsWithNewline = true;
 
-		Upload(BatchProvider provider, long maxUploadBytes) {
+		private final java.util.function.LongConsumer lines;
+
+		Upload(BatchProvider provider, long maxUploadBytes, java.util.function.LongConsumer lines) {
 			this.provider = provider;
 			this.maxUploadBytes = maxUploadBytes;
+			this.lines = lines;
 		}
 
 		void see(PartEvent event) {
@@ -167,9 +172,11 @@ final class UploadForms {
 				return Flux.error(ApiError.invalid("purpose",
 						"purpose: missing (expected: one of " + String.join(", ", sorted()) + ")"));
 			}
+			long total = this.newlines + (this.endsWithNewline ? 0 : 1);
 			if (this.batchPurpose) {
-				checkLines(this.newlines + (this.endsWithNewline ? 0 : 1));
+				checkLines(total);
 			}
+			this.lines.accept(total);
 			return Flux.empty();
 		}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param results how batch results are paged
  * @param auth who may spend the configured provider keys
  * @param idempotency how long {@code Idempotency-Key}s of creates are remembered
+ * @param quotas the limits on what each team and each gateway key may create
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
@@ -33,7 +35,29 @@ import org.springframework.validation.annotation.Validated;
 public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> providers,
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
 		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
-		@Nullable String defaultProvider) {
+		@DefaultValue @Valid Quotas quotas, @Nullable String defaultProvider) {
+
+	/**
+	 * Limits on what gateway keys create, by team and by key; a create must stay within
+	 * both its team's and its key's.
+	 *
+	 * @param teams limits by team name
+	 * @param keys limits by gateway key name
+	 */
+	public record Quotas(@DefaultValue Map<String, @Valid Limits> teams,
+			@DefaultValue Map<String, @Valid Limits> keys) {
+	}
+
+	/**
+	 * One team's or key's limits; each unset one is no limit.
+	 *
+	 * @param batchesInFlight the most batches not yet ended at once
+	 * @param requestsPerBatch the most requests in one batch
+	 * @param requestsPerDay the most requests in the batches created in one UTC day
+	 */
+	public record Limits(@Nullable @Min(1) Integer batchesInFlight, @Nullable @Min(1) Long requestsPerBatch,
+			@Nullable @Min(1) Long requestsPerDay) {
+	}
 
 	/**
 	 * Limits on files and request bodies.

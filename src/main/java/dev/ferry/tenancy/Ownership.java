@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -120,12 +121,23 @@ public class Ownership {
 	 * @param kind batch or file
 	 * @param provider the provider name
 	 * @param nativeId the object's native id
+	 * @param lines a file's lines, where they were counted, for the quotas on requests
 	 * @return completion
 	 */
-	public Mono<Void> claim(Kind kind, String provider, String nativeId) {
+	public Mono<Void> claim(Kind kind, String provider, String nativeId, @Nullable Long lines) {
 		return CallerHeaders.current()
 			.flatMap((caller) -> (caller.gateway() == null) ? Mono.empty() : record(kind, provider, nativeId,
-					new Owner(caller.gateway().team(), caller.gateway().name(), null)));
+					new Owner(caller.gateway().team(), caller.gateway().name(), null, lines)));
+	}
+
+	/**
+	 * The lines of a file, as counted when it was uploaded through Ferry.
+	 * @param provider the provider name
+	 * @param fileId the file's native id
+	 * @return the count; empty when it was not counted
+	 */
+	public Mono<Long> lines(String provider, String fileId) {
+		return owner(Kind.FILE, provider, fileId).mapNotNull(Owner::lines);
 	}
 
 	/**
@@ -244,17 +256,17 @@ public class Ownership {
 	 * @param key the gateway key that created it, or {@code null} for a batch's result
 	 * file, which is its batch's
 	 * @param index the team's index entry for it
+	 * @param lines a file's lines, where Ferry counted them
 	 */
-	record Owner(String team, @org.jspecify.annotations.Nullable String key,
-			@org.jspecify.annotations.Nullable String index) {
+	record Owner(String team, @Nullable String key, @Nullable String index, @Nullable Long lines) {
 
 		Owner indexedAt(String entry) {
-			return new Owner(this.team, this.key, entry);
+			return new Owner(this.team, this.key, entry, this.lines);
 		}
 
 		/** The owner of what this object's creation brings with it. */
 		Owner inherited() {
-			return new Owner(this.team, null, null);
+			return new Owner(this.team, null, null, null);
 		}
 
 	}

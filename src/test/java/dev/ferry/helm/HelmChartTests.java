@@ -112,6 +112,9 @@ class HelmChartTests {
 		assertThat(gatewayKeys.get(1)).containsEntry("providers", List.of("openai")).containsEntry("team", "search");
 		assertThat(gatewayKeys.get(0)).containsEntry("team", "data-platform").containsEntry("admin", true);
 		assertThat(gatewayKeys.get(1)).doesNotContainKey("admin");
+		assertThat(at(config, "ferry", "quotas", "teams", "search")).containsEntry("requests-per-day", 1000000)
+			.containsEntry("batches-in-flight", 20);
+		assertThat(at(config, "ferry", "quotas", "keys", "search-team")).containsEntry("requests-per-batch", 50000);
 		assertThat(only(manifests, "HorizontalPodAutoscaler")).isNotNull();
 		assertThat(only(manifests, "PodDisruptionBudget")).isNotNull();
 	}

@@ -24,6 +24,7 @@ import dev.ferry.dialect.RequestParams;
 import dev.ferry.provider.anthropic.AnthropicProvider;
 import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
+import dev.ferry.tenancy.Quotas;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -58,12 +59,16 @@ class AnthropicBatchesHandler {
 	 */
 	private final Ownership ownership;
 
+	/** Applies the caller's quotas on the native path, as the batch service does. */
+	private final Quotas quotas;
+
 	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat,
-			Ownership ownership) {
+			Ownership ownership, Quotas quotas) {
 		this.resolver = resolver;
 		this.mapper = mapper;
 		this.crossFormat = crossFormat;
 		this.ownership = ownership;
+		this.quotas = quotas;
 	}
 
 	Mono<ServerResponse> create(ServerRequest request) {
@@ -84,12 +89,14 @@ class AnthropicBatchesHandler {
 				stripModelPrefix(body, prefix);
 			}
 			if (provider instanceof AnthropicProvider anthropic) {
-				return anthropic.client()
-					.create(body)
-					.flatMap((batch) -> this.ownership
-						.claim(Kind.BATCH, provider.name(),
-								FerryIds.nativeId(provider, "message_batch_id", text(batch, "id")))
-						.thenReturn(batch))
+				long count = requests.size();
+				return this.quotas.admit(() -> Mono.just(count))
+					.flatMap((admission) -> anthropic.client().create(body).flatMap((batch) -> {
+						String batchId = FerryIds.nativeId(provider, "message_batch_id", text(batch, "id"));
+						return this.ownership.claim(Kind.BATCH, provider.name(), batchId, null)
+							.then(this.quotas.admitted(admission, provider.name(), batchId))
+							.thenReturn(batch);
+					}))
 					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
 			}
 			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
