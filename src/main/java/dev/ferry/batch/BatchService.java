@@ -16,6 +16,7 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
 import dev.ferry.tenancy.Quotas;
+import dev.ferry.usage.UsageRecorder;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
@@ -41,11 +42,15 @@ public class BatchService {
 
 	private final Quotas quotas;
 
-	public BatchService(JsonMapper mapper, FerryProperties properties, Ownership ownership, Quotas quotas) {
+	private final UsageRecorder usage;
+
+	public BatchService(JsonMapper mapper, FerryProperties properties, Ownership ownership, Quotas quotas,
+			UsageRecorder usage) {
 		this.inlineRequests = new InlineRequests(mapper);
 		this.maxUploadBytes = properties.files().maxUploadSize().toBytes();
 		this.ownership = ownership;
 		this.quotas = quotas;
+		this.usage = usage;
 	}
 
 	/**
@@ -139,8 +144,10 @@ public class BatchService {
 	}
 
 	public Mono<Batch> retrieve(BatchProvider provider, String batchId) {
-		return owned(provider, Kind.BATCH, batchId,
-				(id) -> provider.retrieveBatch(id).flatMap((batch) -> withResultFiles(provider, id, batch)));
+		return owned(provider, Kind.BATCH, batchId, (id) -> provider.retrieveBatch(id).flatMap((batch) -> {
+			this.usage.ended(provider, id, batch);
+			return withResultFiles(provider, id, batch);
+		}));
 	}
 
 	/**

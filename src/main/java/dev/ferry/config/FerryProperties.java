@@ -27,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
  * @param auth who may spend the configured provider keys
  * @param idempotency how long {@code Idempotency-Key}s of creates are remembered
  * @param quotas the limits on what each team and each gateway key may create
+ * @param pricing prices by provider and model, for the cost of the batches Ferry records
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
@@ -35,7 +36,24 @@ import org.springframework.validation.annotation.Validated;
 public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> providers,
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
 		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
-		@DefaultValue @Valid Quotas quotas, @Nullable String defaultProvider) {
+		@DefaultValue @Valid Quotas quotas, @DefaultValue Map<String, Map<String, @Valid Price>> pricing,
+		@Nullable String defaultProvider) {
+
+	/**
+	 * A model's prices, in US dollars per million tokens, as the provider lists them for
+	 * synchronous calls; its batch discount then applies.
+	 *
+	 * @param inputPerMtok input tokens
+	 * @param outputPerMtok output tokens
+	 * @param cachedInputPerMtok input tokens read from the provider's cache; when unset,
+	 * the input price
+	 * @param batchDiscountPercent the provider's discount on batches (50 for most); 0
+	 * where the prices entered are batch prices already
+	 */
+	public record Price(@DefaultValue("0") @Min(0) double inputPerMtok, @DefaultValue("0") @Min(0) double outputPerMtok,
+			@Nullable Double cachedInputPerMtok,
+			@DefaultValue("50") @Min(0) @jakarta.validation.constraints.Max(100) int batchDiscountPercent) {
+	}
 
 	/**
 	 * Limits on what gateway keys create, by team and by key; a create must stay within

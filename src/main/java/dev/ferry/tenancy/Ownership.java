@@ -222,7 +222,14 @@ public class Ownership {
 			.doOnSuccess((done) -> this.recorded.put(key, Boolean.TRUE));
 	}
 
-	private Mono<Owner> owner(Kind kind, String provider, String nativeId) {
+	/**
+	 * Who owns an object.
+	 * @param kind batch or file
+	 * @param provider the provider name
+	 * @param nativeId the object's native id
+	 * @return its owner; empty for an object no gateway key created
+	 */
+	public Mono<Owner> owner(Kind kind, String provider, String nativeId) {
 		String key = ownerKey(kind, provider, nativeId);
 		Owner known = this.owners.getIfPresent(key);
 		if (known != null) {
@@ -258,7 +265,7 @@ public class Ownership {
 	 * @param index the team's index entry for it
 	 * @param lines a file's lines, where Ferry counted them
 	 */
-	record Owner(String team, @Nullable String key, @Nullable String index, @Nullable Long lines) {
+	public record Owner(String team, @Nullable String key, @Nullable String index, @Nullable Long lines) {
 
 		Owner indexedAt(String entry) {
 			return new Owner(this.team, this.key, entry, this.lines);

@@ -25,6 +25,7 @@ import dev.ferry.provider.anthropic.AnthropicProvider;
 import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
 import dev.ferry.tenancy.Quotas;
+import dev.ferry.usage.UsageRecorder;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -62,8 +63,14 @@ class AnthropicBatchesHandler {
 	/** Applies the caller's quotas on the native path, as the batch service does. */
 	private final Quotas quotas;
 
+	/**
+	 * Records the usage of ended batches on the native path, as the batch service does.
+	 */
+	private final UsageRecorder usage;
+
 	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat,
-			Ownership ownership, Quotas quotas) {
+			Ownership ownership, Quotas quotas, UsageRecorder usage) {
+		this.usage = usage;
 		this.resolver = resolver;
 		this.mapper = mapper;
 		this.crossFormat = crossFormat;
@@ -107,8 +114,17 @@ class AnthropicBatchesHandler {
 	Mono<ServerResponse> retrieve(ServerRequest request) {
 		BatchRef batch = batchRef(request);
 		if (batch.provider() instanceof AnthropicProvider anthropic) {
-			return owned(batch).then(anthropic.client().retrieve(batch.nativeId()))
-				.flatMap((node) -> JsonResponses.ok(withFerryResultsUrl(node, request)));
+			return owned(batch).then(anthropic.client().retrieve(batch.nativeId())).flatMap((node) -> {
+				if ("ended".equals(text(node, "processing_status"))
+						&& !this.usage.settled(anthropic.name(), batch.nativeId())) {
+					// Usage is recorded from the batch in Ferry's shape, read once per
+					// replica.
+					anthropic.retrieveBatch(batch.nativeId())
+						.subscribe((ended) -> this.usage.ended(anthropic, batch.nativeId(), ended), (failure) -> {
+						});
+				}
+				return JsonResponses.ok(withFerryResultsUrl(node, request));
+			});
 		}
 		return this.crossFormat.retrieve(batch.provider(), batch.nativeId(), resultsUrl(request))
 			.flatMap(JsonResponses::ok);

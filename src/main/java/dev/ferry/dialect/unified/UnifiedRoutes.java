@@ -18,13 +18,14 @@ class UnifiedRoutes {
 
 	@Bean
 	RouterFunction<ServerResponse> unifiedApi(UnifiedBatchesHandler batches, UnifiedFilesHandler files,
-			UnifiedResultsHandler results, UnifiedProvidersHandler providers, GatewayKeys keys,
-			IdempotentCreates creates) {
+			UnifiedResultsHandler results, UnifiedProvidersHandler providers, UnifiedUsageHandler usage,
+			GatewayKeys keys, IdempotentCreates creates) {
 		return BatchApiRoutes.of("/v1", "unified API", batches, files, new UnifiedErrorRenderer(),
 				new BatchApiRoutes.Guards(keys, creates),
 				(api) -> api.GET("/batches/{batch_id}/results", results::results)
 					.DELETE("/batches/{batch_id}", batches::delete)
-					.GET("/providers", providers::list));
+					.GET("/providers", providers::list)
+					.GET("/usage", usage::usage));
 	}
 
 }

@@ -1,0 +1,241 @@
+package dev.ferry.usage;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Map;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ferry.batch.Batch;
+import dev.ferry.batch.BatchProvider;
+import dev.ferry.config.FerryProperties;
+import dev.ferry.config.FerryProperties.Price;
+import dev.ferry.results.JsonLines;
+import dev.ferry.results.ResultSpools;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.BlobVersion;
+import dev.ferry.tenancy.Ownership;
+import dev.ferry.tenancy.Ownership.Kind;
+import dev.ferry.tenancy.Ownership.Owner;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records what an ended batch used, once: the first replica to see a gateway key's batch
+ * ended claims its record with a create-only write, reads its results through the results
+ * spool (where readers of the unified results API find them too), adds up their requests
+ * and tokens, prices them, and writes the figures over its claim with compare-and-swap;
+ * only then does it count them in its meters. Another replica seeing the same batch finds
+ * the record and does nothing, unless the claim is older than {@link #READING_LEASE},
+ * when the reader is taken to be gone and it reads in its place.
+ */
+@Component
+public class UsageRecorder {
+
+	/** How long a replica may read a batch's results before another takes over. */
+	static final Duration READING_LEASE = Duration.ofMinutes(10);
+
+	private static final Log logger = LogFactory.getLog(UsageRecorder.class);
+
+	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+	private final BlobStore blobs;
+
+	private final Ownership ownership;
+
+	private final ResultSpools spools;
+
+	private final Map<String, Map<String, Price>> pricing;
+
+	private final int maxLineBytes;
+
+	private final MeterRegistry meters;
+
+	private final JsonMapper mapper;
+
+	private final Clock clock;
+
+	/**
+	 * Batches this replica has recorded or found recorded, so that polls cost nothing.
+	 */
+	private final Cache<String, Boolean> settled = Caffeine.newBuilder().maximumSize(100_000).build();
+
+	UsageRecorder(BlobStore blobs, Ownership ownership, ResultSpools spools, FerryProperties properties,
+			MeterRegistry meters, JsonMapper mapper, ObjectProvider<Clock> clock) {
+		this.blobs = blobs;
+		this.ownership = ownership;
+		this.spools = spools;
+		this.pricing = properties.pricing();
+		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
+		this.meters = meters;
+		this.mapper = mapper;
+		this.clock = clock.getIfAvailable(Clock::systemUTC);
+	}
+
+	/**
+	 * Notes a batch seen ended, recording its usage in the background the first time; the
+	 * caller does not wait for it.
+	 * @param provider the provider
+	 * @param batchId the batch's native id
+	 * @param batch the batch
+	 */
+	public void ended(BatchProvider provider, String batchId, Batch batch) {
+		String key = recordKey(provider.name(), batchId);
+		if (!batch.status().isTerminal() || this.settled.getIfPresent(key) != null) {
+			return;
+		}
+		record(provider, batchId, batch)
+			.subscribe(null,
+					(failure) -> logger.warn("Recording the usage of batch " + batch.id() + " of provider '"
+							+ provider.name() + "' failed: " + failure.getMessage()
+							+ "; the next replica to see it ended will try again"));
+	}
+
+	/**
+	 * Records a batch's usage unless it is recorded or being recorded.
+	 * @param provider the provider
+	 * @param batchId the batch's native id
+	 * @param batch the ended batch
+	 * @return the record this call wrote; empty when another has it or no team owns the
+	 * batch
+	 */
+	Mono<UsageRecord> record(BatchProvider provider, String batchId, Batch batch) {
+		String key = recordKey(provider.name(), batchId);
+		return this.ownership.owner(Kind.BATCH, provider.name(), batchId)
+			.switchIfEmpty(Mono.<Owner>fromRunnable(() -> this.settled.put(key, Boolean.TRUE)))
+			.flatMap((owner) -> claim(key).flatMap((claimed) -> read(provider, batchId, batch)
+				.map((tally) -> recorded(owner, provider.name(), batch, tally))
+				.flatMap((record) -> this.blobs.replace(key, this.mapper.writeValueAsBytes(record), claimed)
+					.filter((write) -> write.won())
+					.flatMap((write) -> this.blobs
+						.create(dayIndex(record) + "/" + encode(provider.name()) + "." + encode(batchId),
+								this.mapper.writeValueAsBytes(record))
+						.thenReturn(record))
+					.doOnNext((written) -> {
+						count(written);
+						this.settled.put(key, Boolean.TRUE);
+					}))));
+	}
+
+	/**
+	 * Whether this replica knows a batch's usage to be recorded.
+	 * @param provider the provider name
+	 * @param batchId the batch's native id
+	 * @return true once recorded, or once known to belong to no team
+	 */
+	public boolean settled(String provider, String batchId) {
+		return this.settled.getIfPresent(recordKey(provider, batchId)) != null;
+	}
+
+	/**
+	 * Claims a batch's record: made anew, or taken over from a reader gone past its
+	 * lease.
+	 * @return the claim's version; empty when the batch is recorded or being read
+	 */
+	private Mono<BlobVersion> claim(String key) {
+		long now = this.clock.millis();
+		byte[] reading = this.mapper.writeValueAsBytes(UsageRecord.reading(now));
+		return this.blobs.create(key, reading).flatMap((created) -> {
+			if (created.won()) {
+				return Mono.justOrEmpty(created.version());
+			}
+			return this.blobs.get(key).flatMap((found) -> {
+				UsageRecord record = this.mapper.readValue(found.bytes(), UsageRecord.class);
+				if (record.recorded()) {
+					this.settled.put(key, Boolean.TRUE);
+					return Mono.empty();
+				}
+				if (now - record.readingSince() < READING_LEASE.toMillis()) {
+					return Mono.empty();
+				}
+				return this.blobs.replace(key, reading, found.version())
+					.filter((write) -> write.won())
+					.mapNotNull((write) -> write.version());
+			});
+		});
+	}
+
+	/** Adds up the results, read through the spool a results reader would use. */
+	private Mono<Tally> read(BatchProvider provider, String batchId, Batch batch) {
+		return provider.results(batchId)
+			.flatMap((results) -> JsonLines
+				.frame(this.spools.read(provider.name() + "\n" + batch.id(), 0, results.download()), this.maxLineBytes)
+				.map((line) -> Tally.of(this.mapper.readTree(line.bytes())))
+				.reduce(Tally.ZERO, Tally::plus));
+	}
+
+	private UsageRecord recorded(Owner owner, String provider, Batch batch, Tally tally) {
+		String model = (batch.model() != null) ? batch.model() : "unknown";
+		return new UsageRecord(UsageRecord.RECORDED, 0, owner.team(), owner.key(), provider, batch.id(), model,
+				this.clock.instant().getEpochSecond(), tally.requests(), tally.inputTokens(), tally.outputTokens(),
+				tally.cachedTokens(), cost(provider, model, tally));
+	}
+
+	/**
+	 * The cost of the tokens at the model's prices less the provider's batch discount;
+	 * {@code null} for a model the price table does not list.
+	 */
+	private @Nullable Double cost(String provider, String model, Tally tally) {
+		Price price = this.pricing.getOrDefault(provider, Map.of()).get(model);
+		if (price == null) {
+			return null;
+		}
+		double cachedPrice = (price.cachedInputPerMtok() != null) ? price.cachedInputPerMtok() : price.inputPerMtok();
+		double full = ((tally.inputTokens() - tally.cachedTokens()) * price.inputPerMtok()
+				+ tally.cachedTokens() * cachedPrice + tally.outputTokens() * price.outputPerMtok()) / 1_000_000;
+		return full * (100 - price.batchDiscountPercent()) / 100;
+	}
+
+	/** Counts a record in this replica's meters, which only its writer does. */
+	private void count(UsageRecord record) {
+		String[] tags = { "team", record.team(), "provider", record.provider(), "model", record.model() };
+		this.meters.counter("ferry.batch.requests", tags).increment(record.requests());
+		this.meters.counter("ferry.batch.tokens", withType(tags, "input")).increment(record.inputTokens());
+		this.meters.counter("ferry.batch.tokens", withType(tags, "output")).increment(record.outputTokens());
+		this.meters.counter("ferry.batch.tokens", withType(tags, "cached")).increment(record.cachedTokens());
+		if (record.costUsd() != null) {
+			this.meters.counter("ferry.batch.cost.usd", tags).increment(record.costUsd());
+		}
+	}
+
+	private static String[] withType(String[] tags, String type) {
+		String[] typed = java.util.Arrays.copyOf(tags, tags.length + 2);
+		typed[tags.length] = "type";
+		typed[tags.length + 1] = type;
+		return typed;
+	}
+
+	private static String recordKey(String provider, String batchId) {
+		return "usage/batches/" + encode(provider) + "/" + encode(batchId);
+	}
+
+	/**
+	 * The folder of the records of one UTC day, which usage queries read.
+	 * @param record a record
+	 * @return its day's folder
+	 */
+	static String dayIndex(UsageRecord record) {
+		return dayFolder(LocalDate.ofInstant(java.time.Instant.ofEpochSecond(record.endedAt()), ZoneOffset.UTC));
+	}
+
+	static String dayFolder(LocalDate day) {
+		return "usage/days/" + day;
+	}
+
+	private static String encode(String text) {
+		return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+}
