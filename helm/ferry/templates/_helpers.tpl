@@ -74,6 +74,11 @@ app.kubernetes.io/part-of: ferry
 {{- printf "FERRY_GATEWAY_KEY_%s" (. | upper | replace "-" "_") }}
 {{- end }}
 
+{{/* Environment variable carrying one webhook endpoint's signing secret. */}}
+{{- define "ferry.webhookSecretEnv" -}}
+{{- printf "FERRY_WEBHOOK_SECRET_%s" (. | upper | replace "-" "_") }}
+{{- end }}
+
 {{/* Environment variable carrying one provider's key. */}}
 {{- define "ferry.keyEnv" -}}
 {{- printf "FERRY_PROVIDER_KEY_%s" (. | upper | replace "-" "_") }}

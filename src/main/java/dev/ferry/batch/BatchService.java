@@ -17,6 +17,7 @@ import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
 import dev.ferry.tenancy.Quotas;
 import dev.ferry.usage.UsageRecorder;
+import dev.ferry.webhooks.BatchWatches;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
@@ -44,8 +45,11 @@ public class BatchService {
 
 	private final UsageRecorder usage;
 
+	private final BatchWatches watches;
+
 	public BatchService(JsonMapper mapper, FerryProperties properties, Ownership ownership, Quotas quotas,
-			UsageRecorder usage) {
+			UsageRecorder usage, BatchWatches watches) {
+		this.watches = watches;
 		this.inlineRequests = new InlineRequests(mapper);
 		this.maxUploadBytes = properties.files().maxUploadSize().toBytes();
 		this.ownership = ownership;
@@ -99,6 +103,9 @@ public class BatchService {
 			String batchId = nativeId(provider, "batch_id", batch.id());
 			return this.ownership.claim(Kind.BATCH, provider.name(), batchId, null)
 				.then(this.quotas.admitted(admission, provider.name(), batchId))
+				.then(CallerHeaders.current()
+					.flatMap((caller) -> (caller.gateway() == null) ? Mono.<Void>empty()
+							: this.watches.watch(provider.name(), batchId, batch.id(), caller.gateway().team())))
 				.thenReturn(batch);
 		}));
 	}

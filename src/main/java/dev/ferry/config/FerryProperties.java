@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param idempotency how long {@code Idempotency-Key}s of creates are remembered
  * @param quotas the limits on what each team and each gateway key may create
  * @param pricing prices by provider and model, for the cost of the batches Ferry records
+ * @param webhooks where Ferry announces that the batches it created have ended
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
@@ -37,7 +38,35 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
 		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
 		@DefaultValue @Valid Quotas quotas, @DefaultValue Map<String, Map<String, @Valid Price>> pricing,
-		@Nullable String defaultProvider) {
+		@DefaultValue @Valid Webhooks webhooks, @Nullable String defaultProvider) {
+
+	/**
+	 * Completion webhooks: an event to each endpoint when a batch Ferry created ends.
+	 *
+	 * @param endpoints where events go
+	 * @param allowPrivateTargets whether endpoints may be on loopback, link-local or
+	 * private addresses (refused at start-up otherwise)
+	 * @param pollInterval how often each replica looks for due watches and deliveries;
+	 * also the shortest interval between two reads of a young batch
+	 * @param firstRetry the wait before a failed delivery's second attempt, doubled after
+	 * each failure
+	 * @param giveUpAfter how long a delivery is attempted before it is given up
+	 */
+	public record Webhooks(@DefaultValue List<@Valid Endpoint> endpoints,
+			@DefaultValue("false") boolean allowPrivateTargets, @DefaultValue("1s") Duration pollInterval,
+			@DefaultValue("5s") Duration firstRetry, @DefaultValue("24h") Duration giveUpAfter) {
+	}
+
+	/**
+	 * One webhook endpoint.
+	 *
+	 * @param url where events are posted
+	 * @param secret the signing secret, {@code whsec_} and its base64 bytes (Standard
+	 * Webhooks)
+	 * @param teams the teams whose batches it hears of; all when empty
+	 */
+	public record Endpoint(@NotNull java.net.URI url, @NotEmpty String secret, @DefaultValue List<String> teams) {
+	}
 
 	/**
 	 * A model's prices, in US dollars per million tokens, as the provider lists them for

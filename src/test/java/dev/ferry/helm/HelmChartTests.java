@@ -115,6 +115,14 @@ class HelmChartTests {
 		assertThat(at(config, "ferry", "quotas", "teams", "search")).containsEntry("requests-per-day", 1000000)
 			.containsEntry("batches-in-flight", 20);
 		assertThat(at(config, "ferry", "quotas", "keys", "search-team")).containsEntry("requests-per-batch", 50000);
+		List<Map<String, Object>> endpoints = cast(at(config, "ferry", "webhooks").get("endpoints"));
+		assertThat(endpoints).singleElement()
+			.satisfies((endpoint) -> assertThat(endpoint).containsEntry("url", "https://hooks.example.com/ferry")
+				.containsEntry("secret", "${FERRY_WEBHOOK_SECRET_BILLING}")
+				.containsEntry("teams", List.of("search")));
+		assertThat(at(config, "ferry", "webhooks")).containsEntry("give-up-after", "12h");
+		assertThat(at(only(manifests, "Secret"), "data")).containsKey("webhook-billing-secret");
+		assertThat(secretRef(manifests, "FERRY_WEBHOOK_SECRET_BILLING")).containsEntry("key", "webhook-billing-secret");
 		assertThat(only(manifests, "HorizontalPodAutoscaler")).isNotNull();
 		assertThat(only(manifests, "PodDisruptionBudget")).isNotNull();
 	}
@@ -289,6 +297,7 @@ class HelmChartTests {
 				"--FERRY_PROVIDER_KEY_ANTHROPIC=sk-ant-from-secret",
 				"--FERRY_GATEWAY_KEY_SEARCH_TEAM=ferry-search-team-key-0000001",
 				"--FERRY_GATEWAY_KEY_BATCH_JOBS=ferry-batch-jobs-key-00000001",
+				"--FERRY_WEBHOOK_SECRET_BILLING=whsec_ZmVycnktd2ViaG9vay10ZXN0LXNlY3JldC0zMmJ5dGU=",
 				"--FERRY_STORAGE_S3_ACCESSKEYID=" + s3.accessKey(),
 				"--FERRY_STORAGE_S3_SECRETACCESSKEY=" + s3.secretKey())) {
 			FerryProperties properties = ferry.getBean(FerryProperties.class);
@@ -300,6 +309,8 @@ class HelmChartTests {
 			assertThat(ferry.getBean(BlobStore.class).describe()).isEqualTo("s3://ferry-state/ferry/");
 			assertThat(properties.auth().keys()).extracting(FerryProperties.GatewayKey::name)
 				.containsExactly("batch-jobs", "search-team");
+			assertThat(properties.webhooks().endpoints()).singleElement()
+				.satisfies((endpoint) -> assertThat(endpoint.secret()).startsWith("whsec_"));
 		}
 	}
 

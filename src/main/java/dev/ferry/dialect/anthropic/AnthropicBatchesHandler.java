@@ -11,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.auth.CallerHeaders;
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.FerryIds;
@@ -26,6 +27,7 @@ import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
 import dev.ferry.tenancy.Quotas;
 import dev.ferry.usage.UsageRecorder;
+import dev.ferry.webhooks.BatchWatches;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -68,9 +70,13 @@ class AnthropicBatchesHandler {
 	 */
 	private final UsageRecorder usage;
 
+	/** Watches the batches created on the native path, for their webhooks. */
+	private final BatchWatches watches;
+
 	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat,
-			Ownership ownership, Quotas quotas, UsageRecorder usage) {
+			Ownership ownership, Quotas quotas, UsageRecorder usage, BatchWatches watches) {
 		this.usage = usage;
+		this.watches = watches;
 		this.resolver = resolver;
 		this.mapper = mapper;
 		this.crossFormat = crossFormat;
@@ -102,6 +108,10 @@ class AnthropicBatchesHandler {
 						String batchId = FerryIds.nativeId(provider, "message_batch_id", text(batch, "id"));
 						return this.ownership.claim(Kind.BATCH, provider.name(), batchId, null)
 							.then(this.quotas.admitted(admission, provider.name(), batchId))
+							.then(CallerHeaders.current()
+								.flatMap((caller) -> (caller.gateway() == null) ? Mono.<Void>empty()
+										: this.watches.watch(provider.name(), batchId, text(batch, "id"),
+												caller.gateway().team())))
 							.thenReturn(batch);
 					}))
 					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
