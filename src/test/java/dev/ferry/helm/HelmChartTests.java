@@ -309,6 +309,8 @@ class HelmChartTests {
 			assertThat(ferry.getBean(BlobStore.class).describe()).isEqualTo("s3://ferry-state/ferry/");
 			assertThat(properties.auth().keys()).extracting(FerryProperties.GatewayKey::name)
 				.containsExactly("batch-jobs", "search-team");
+			assertThat(properties.pricing().get("openai").get("gpt-4o-mini").outputPerMtok()).isEqualTo(0.6);
+			assertThat(properties.pricing().get("openai").get("gpt-4o-mini").batchDiscountPercent()).isEqualTo(50);
 			assertThat(properties.webhooks().endpoints()).singleElement()
 				.satisfies((endpoint) -> assertThat(endpoint.secret()).startsWith("whsec_"));
 		}
