@@ -1,8 +1,6 @@
 package dev.ferry.tenancy;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -16,6 +14,7 @@ import dev.ferry.auth.CallerHeaders;
 import dev.ferry.auth.GatewayKeys.Gateway;
 import dev.ferry.batch.ApiError;
 import dev.ferry.config.FerryProperties;
+import dev.ferry.storage.BlobKeys;
 import dev.ferry.storage.BlobStore;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -56,10 +55,6 @@ public class Ownership {
 		}
 
 	}
-
-	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-
-	private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
 	private final BlobStore blobs;
 
@@ -188,7 +183,7 @@ public class Ownership {
 	public Mono<Optional<Flux<String>>> owned(Kind kind, String provider) {
 		return confinedTo().map((team) -> team.map((name) -> this.blobs.list(teamFolder(name, kind, provider))
 			.sort((a, b) -> b.compareTo(a))
-			.map((entry) -> decode(entry.substring(entry.indexOf('-') + 1)))));
+			.map((entry) -> BlobKeys.text(entry.substring(entry.indexOf('-') + 1)))));
 	}
 
 	/**
@@ -213,7 +208,7 @@ public class Ownership {
 			return Mono.empty();
 		}
 		String index = teamFolder(owner.team(), kind, provider) + "/" + String.format("%013d", this.clock.millis())
-				+ "-" + encode(nativeId);
+				+ "-" + BlobKeys.part(nativeId);
 		Owner kept = owner.indexedAt(index);
 		// The owner record is written create-only: the first claim stands, and only its
 		// writer adds the index entry.
@@ -241,19 +236,11 @@ public class Ownership {
 	}
 
 	private static String ownerKey(Kind kind, String provider, String nativeId) {
-		return "tenancy/owners/" + kind.folder + "/" + encode(provider) + "/" + encode(nativeId);
+		return "tenancy/owners/" + kind.folder + "/" + BlobKeys.part(provider) + "/" + BlobKeys.part(nativeId);
 	}
 
 	private static String teamFolder(String team, Kind kind, String provider) {
-		return "tenancy/teams/" + encode(team) + "/" + kind.folder + "/" + encode(provider);
-	}
-
-	private static String encode(String text) {
-		return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
-	}
-
-	private static String decode(String encoded) {
-		return new String(DECODER.decode(encoded), StandardCharsets.UTF_8);
+		return "tenancy/teams/" + BlobKeys.part(team) + "/" + kind.folder + "/" + BlobKeys.part(provider);
 	}
 
 	/**

@@ -1,13 +1,11 @@
 package dev.ferry.tenancy;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -23,6 +21,7 @@ import dev.ferry.batch.BatchProvider;
 import dev.ferry.batch.ProviderRegistry;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.FerryProperties.Limits;
+import dev.ferry.storage.BlobKeys;
 import dev.ferry.storage.BlobStore;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,10 +42,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Quotas {
-
-	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-
-	private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
 	/**
 	 * How long a caller over its batches in flight is told to wait before trying again.
@@ -108,9 +103,12 @@ public class Quotas {
 		return Flux.fromIterable(admission.holders()).concatMap((holder) -> {
 			Mono<Void> day = (holder.limits().requestsPerDay() != null) ? addToday(holder, admission.requests())
 					: Mono.empty();
-			Mono<Void> flight = (holder.limits().batchesInFlight() != null) ? this.blobs
-				.create(inFlightFolder(holder) + "/" + encode(provider) + "." + encode(batchId), new byte[0])
-				.then() : Mono.empty();
+			Mono<Void> flight = (holder.limits().batchesInFlight() != null)
+					? this.blobs
+						.create(inFlightFolder(holder) + "/" + BlobKeys.part(provider) + "." + BlobKeys.part(batchId),
+								new byte[0])
+						.then()
+					: Mono.empty();
 			return day.then(flight);
 		}).then();
 	}
@@ -159,8 +157,8 @@ public class Quotas {
 		String folder = inFlightFolder(holder);
 		return this.blobs.list(folder).concatMap((entry) -> {
 			String[] parts = entry.split("\\.", 2);
-			String provider = decode(parts[0]);
-			String batchId = decode(parts[1]);
+			String provider = BlobKeys.text(parts[0]);
+			String batchId = BlobKeys.text(parts[1]);
 			return stillRunning(provider, batchId)
 				.flatMap((running) -> running ? Mono.just(1L) : this.blobs.delete(folder + "/" + entry).thenReturn(0L));
 		}).reduce(0L, Long::sum);
@@ -206,12 +204,12 @@ public class Quotas {
 	}
 
 	private String dayKey(Holder holder) {
-		return "tenancy/quotas/" + holder.kind() + "/" + encode(holder.name()) + "/day-"
+		return "tenancy/quotas/" + holder.kind() + "/" + BlobKeys.part(holder.name()) + "/day-"
 				+ LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 	}
 
 	private static String inFlightFolder(Holder holder) {
-		return "tenancy/quotas/" + holder.kind() + "/" + encode(holder.name()) + "/in-flight";
+		return "tenancy/quotas/" + holder.kind() + "/" + BlobKeys.part(holder.name()) + "/in-flight";
 	}
 
 	/** The caller's team and key, where limits are set for them. */
@@ -229,14 +227,6 @@ public class Quotas {
 			holders.add(new Holder("keys", gateway.name(), key));
 		}
 		return holders;
-	}
-
-	private static String encode(String text) {
-		return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
-	}
-
-	private static String decode(String encoded) {
-		return new String(DECODER.decode(encoded), StandardCharsets.UTF_8);
 	}
 
 	/**

@@ -1,11 +1,9 @@
 package dev.ferry.usage;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -23,6 +21,7 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.config.FerryProperties.Price;
 import dev.ferry.results.JsonLines;
 import dev.ferry.results.ResultSpools;
+import dev.ferry.storage.BlobKeys;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.BlobVersion;
 import dev.ferry.tenancy.Ownership;
@@ -48,8 +47,6 @@ public class UsageRecorder {
 	static final Duration READING_LEASE = Duration.ofMinutes(10);
 
 	private static final Log logger = LogFactory.getLog(UsageRecorder.class);
-
-	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
 	private final BlobStore blobs;
 
@@ -120,7 +117,7 @@ public class UsageRecorder {
 				.flatMap((record) -> this.blobs.replace(key, this.mapper.writeValueAsBytes(record), claimed)
 					.filter((write) -> write.won())
 					.flatMap((write) -> this.blobs
-						.create(dayIndex(record) + "/" + encode(provider.name()) + "." + encode(batchId),
+						.create(dayIndex(record) + "/" + BlobKeys.part(provider.name()) + "." + BlobKeys.part(batchId),
 								this.mapper.writeValueAsBytes(record))
 						.thenReturn(record))
 					.doOnNext((written) -> {
@@ -218,7 +215,7 @@ public class UsageRecorder {
 	}
 
 	private static String recordKey(String provider, String batchId) {
-		return "usage/batches/" + encode(provider) + "/" + encode(batchId);
+		return "usage/batches/" + BlobKeys.part(provider) + "/" + BlobKeys.part(batchId);
 	}
 
 	/**
@@ -232,10 +229,6 @@ public class UsageRecorder {
 
 	static String dayFolder(LocalDate day) {
 		return "usage/days/" + day;
-	}
-
-	private static String encode(String text) {
-		return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
 	}
 
 }

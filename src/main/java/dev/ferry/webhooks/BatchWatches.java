@@ -1,14 +1,13 @@
 package dev.ferry.webhooks;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.List;
 
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.storage.BlobKeys;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.webhooks.WebhookTargets.Target;
 
@@ -25,8 +24,6 @@ import org.springframework.stereotype.Component;
 public class BatchWatches {
 
 	static final String FOLDER = "webhooks/watch";
-
-	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
 	private final BlobStore blobs;
 
@@ -65,11 +62,7 @@ public class BatchWatches {
 	}
 
 	static String key(String provider, String batchId) {
-		return FOLDER + "/" + encode(provider) + "." + encode(batchId);
-	}
-
-	private static String encode(String text) {
-		return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
+		return FOLDER + "/" + BlobKeys.part(provider) + "." + BlobKeys.part(batchId);
 	}
 
 	/**
