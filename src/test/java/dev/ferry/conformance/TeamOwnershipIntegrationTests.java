@@ -138,6 +138,9 @@ class TeamOwnershipIntegrationTests {
 		assertThat(status(Call.delete("/v1/batches/" + done + "?provider=sandbox"), BOB)).isEqualTo(404);
 		assertThat(listed("/v1/batches?provider=sandbox", BOB)).doesNotContain(running, done);
 		assertThat(listed("/v1/batches?provider=sandbox", ALICE)).contains(running, done);
+		assertThat(listed("/v1/files?provider=sandbox", BOB)).doesNotContain(file);
+		assertThat(listed("/v1/files?provider=sandbox", CAROL)).contains(file);
+		assertThat(status(Call.delete("/v1/files/" + file + "?provider=sandbox"), BOB)).isEqualTo(404);
 		assertThat(status(Call.delete("/v1/batches/" + done + "?provider=sandbox"), ADMIN)).isEqualTo(200);
 		assertThat(listed("/v1/batches?provider=sandbox", ALICE)).doesNotContain(done);
 	}

@@ -85,22 +85,28 @@ class UpstreamFaultsIntegrationTests {
 	void aPooledConnectionIsReusedWhileFreshButNotOnceIdleLongerThanMaxIdleTime() throws Exception {
 		// Connections left by earlier tests expire first.
 		Thread.sleep(1200);
-		for (int i = 0; i < 3; i++) {
+		int fresh = 4;
+		for (int i = 0; i < fresh + 1; i++) {
 			MockUpstreams.enqueueJson(upstream, 200, batchJson("batch_pooled", "in_progress"));
 		}
-		ferry().batches().retrieve("batch_pooled");
-		// The answer can reach the caller a moment before its connection is back in the
-		// pool.
-		Thread.sleep(200);
-		ferry().batches().retrieve("batch_pooled");
+		// Calls a moment apart, well within max-idle-time. An answer can reach the caller
+		// a
+		// moment before its connection is back in the pool (longer on a loaded machine),
+		// so
+		// what is asserted is that the calls reuse a connection at all.
+		for (int i = 0; i < fresh; i++) {
+			ferry().batches().retrieve("batch_pooled");
+			Thread.sleep(150);
+		}
 		Thread.sleep(2000);
 		ferry().batches().retrieve("batch_pooled");
-		RecordedRequest first = MockUpstreams.take(upstream);
-		RecordedRequest second = MockUpstreams.take(upstream);
-		RecordedRequest third = MockUpstreams.take(upstream);
-		assertThat(second.getConnectionIndex()).as("reused at once").isEqualTo(first.getConnectionIndex());
-		assertThat(third.getConnectionIndex()).as("not reused after 2 s idle")
-			.isNotEqualTo(second.getConnectionIndex());
+		List<Integer> connections = new java.util.ArrayList<>();
+		for (int i = 0; i < fresh + 1; i++) {
+			connections.add(MockUpstreams.take(upstream).getConnectionIndex());
+		}
+		List<Integer> whileFresh = connections.subList(0, fresh);
+		assertThat(whileFresh.stream().distinct().count()).as("reused while fresh: %s", connections).isLessThan(fresh);
+		assertThat(whileFresh).as("not reused after 2 s idle: %s", connections).doesNotContain(connections.get(fresh));
 	}
 
 	@Test

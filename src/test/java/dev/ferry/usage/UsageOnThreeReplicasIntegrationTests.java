@@ -138,6 +138,12 @@ class UsageOnThreeReplicasIntegrationTests {
 				.sum())
 			.sum();
 		assertThat(tokens).isEqualTo(output);
+		String scrape = prometheus(counted.indexOf(3.0));
+		assertThat(scrape).contains(
+				"ferry_batch_requests_total{model=\"echo-1\",provider=\"sandbox\",team=\"research\"} 3.0",
+				"ferry_batch_tokens_total{model=\"echo-1\",provider=\"sandbox\",team=\"research\",type=\"output\"} "
+						+ (double) output,
+				"ferry_batch_cost_usd_total{model=\"echo-1\",provider=\"sandbox\",team=\"research\"}");
 
 		// Another team sees none of it; the figures read the same on every replica.
 		assertThat(usage(2, BOB).path("data")).isEmpty();
@@ -175,6 +181,20 @@ class UsageOnThreeReplicasIntegrationTests {
 			.returnResult()
 			.getResponseBodyContent();
 		return this.mapper.readTree(body);
+	}
+
+	private static String prometheus(int replica) {
+		return WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + port(replica))
+			.build()
+			.get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
 	}
 
 	private static int port(int replica) {
