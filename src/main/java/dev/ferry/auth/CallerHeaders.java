@@ -3,10 +3,12 @@ package dev.ferry.auth;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 import dev.ferry.auth.GatewayKeys.Gateway;
@@ -82,6 +84,18 @@ public record CallerHeaders(Map<String, String> values, @Nullable Gateway gatewa
 	public static CallerHeaders from(ContextView context) {
 		Slot slot = context.getOrDefault(Slot.class, null);
 		return (slot != null && slot.headers != null) ? slot.headers : NONE;
+	}
+
+	/**
+	 * The context of work Ferry does on its own account, outside any request (watching
+	 * batches for their webhooks, reading results for usage): it calls providers with
+	 * their configured keys, as for a gateway key that sees every team's batches.
+	 * @return the context to write
+	 */
+	public static Context ferryItself() {
+		Slot slot = new Slot();
+		slot.headers = new CallerHeaders(Map.of(), new Gateway("ferry", Set.of(), "ferry", true));
+		return Context.of(Slot.class, slot);
 	}
 
 	/**

@@ -29,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param quotas the limits on what each team and each gateway key may create
  * @param pricing prices by provider and model, for the cost of the batches Ferry records
  * @param webhooks where Ferry announces that the batches it created have ended
+ * @param usage whether the usage of ended batches is recorded
  * @param defaultProvider the provider of the OpenAI dialect when a request names none;
  * when unset, {@code openai} if it has a key configured, else {@code sandbox}
  */
@@ -38,7 +39,16 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
 		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
 		@DefaultValue @Valid Quotas quotas, @DefaultValue Map<String, Map<String, @Valid Price>> pricing,
-		@DefaultValue @Valid Webhooks webhooks, @Nullable String defaultProvider) {
+		@DefaultValue @Valid Webhooks webhooks, @DefaultValue @Valid Usage usage, @Nullable String defaultProvider) {
+
+	/**
+	 * Usage recording.
+	 *
+	 * @param enabled whether Ferry reads the results of each ended batch of a gateway key
+	 * once, to record what it used
+	 */
+	public record Usage(@DefaultValue("true") boolean enabled) {
+	}
 
 	/**
 	 * Completion webhooks: an event to each endpoint when a batch Ferry created ends.

@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ferry.auth.CallerHeaders;
+import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.BatchStatus;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.FerryProperties.Price;
 import dev.ferry.results.JsonLines;
@@ -64,6 +67,8 @@ public class UsageRecorder {
 
 	private final Clock clock;
 
+	private final boolean enabled;
+
 	/**
 	 * Batches this replica has recorded or found recorded, so that polls cost nothing.
 	 */
@@ -75,6 +80,7 @@ public class UsageRecorder {
 		this.ownership = ownership;
 		this.spools = spools;
 		this.pricing = properties.pricing();
+		this.enabled = properties.usage().enabled();
 		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
 		this.meters = meters;
 		this.mapper = mapper;
@@ -90,10 +96,11 @@ public class UsageRecorder {
 	 */
 	public void ended(BatchProvider provider, String batchId, Batch batch) {
 		String key = recordKey(provider.name(), batchId);
-		if (!batch.status().isTerminal() || this.settled.getIfPresent(key) != null) {
+		if (!this.enabled || !batch.status().isTerminal() || this.settled.getIfPresent(key) != null) {
 			return;
 		}
-		record(provider, batchId, batch)
+		// Read with the provider's configured keys, as the batch is a gateway key's.
+		record(provider, batchId, batch).contextWrite(CallerHeaders.ferryItself())
 			.subscribe(null,
 					(failure) -> logger.warn("Recording the usage of batch " + batch.id() + " of provider '"
 							+ provider.name() + "' failed: " + failure.getMessage()
@@ -133,7 +140,7 @@ public class UsageRecorder {
 	 * @return true once recorded, or once known to belong to no team
 	 */
 	public boolean settled(String provider, String batchId) {
-		return this.settled.getIfPresent(recordKey(provider, batchId)) != null;
+		return !this.enabled || this.settled.getIfPresent(recordKey(provider, batchId)) != null;
 	}
 
 	/**
@@ -170,7 +177,11 @@ public class UsageRecorder {
 			.flatMap((results) -> JsonLines
 				.frame(this.spools.read(provider.name() + "\n" + batch.id(), 0, results.download()), this.maxLineBytes)
 				.map((line) -> Tally.of(this.mapper.readTree(line.bytes())))
-				.reduce(Tally.ZERO, Tally::plus));
+				.reduce(Tally.ZERO, Tally::plus))
+			// A batch that failed, expired or was cancelled before any result has none:
+			// it used nothing.
+			.onErrorResume(ApiError.class, (error) -> (error.status() == 409 || error.status() == 410)
+					&& batch.status() != BatchStatus.COMPLETED ? Mono.just(Tally.ZERO) : Mono.error(error));
 	}
 
 	private UsageRecord recorded(Owner owner, String provider, Batch batch, Tally tally) {

@@ -15,6 +15,7 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.ferry.auth.CallerHeaders;
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchStatus;
@@ -141,6 +142,7 @@ class WebhookRunner implements SmartLifecycle {
 		}
 		return providers.get(watch.provider())
 			.retrieveBatch(watch.batchId())
+			.contextWrite(CallerHeaders.ferryItself())
 			.flatMap((batch) -> batch.status().isTerminal() ? queue(watch, batch).then(this.blobs.delete(key))
 					: checkAgainLater(key, watch, version))
 			.onErrorResume(ApiError.class,

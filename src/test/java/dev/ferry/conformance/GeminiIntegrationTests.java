@@ -70,6 +70,8 @@ class GeminiIntegrationTests {
 		GatewayKey.register(registry);
 		String storage = java.nio.file.Files.createTempDirectory("ferry-gemini").toString();
 		registry.add("ferry.storage.path", () -> storage);
+		// Usage is recorded here: its background read must use Gemini's configured key.
+		registry.add("ferry.usage.enabled", () -> "true");
 		MockUpstreams.withoutStatusCache(registry, "gemini");
 		gemini.register(registry, "gemini");
 	}
@@ -126,6 +128,43 @@ class GeminiIntegrationTests {
 			assertThat(error.at("/error/code").asString()).isEqualTo("INVALID_ARGUMENT");
 			assertThat(error.at("/error/message").asString()).isEqualTo("the replica refused it");
 		});
+	}
+
+	@Test
+	void theUsageOfAnEndedBatchIsReadInTheBackgroundWithTheConfiguredKey() throws Exception {
+		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
+		long before = usageRequests();
+		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines("gemini-2.5-flash", List.of("a", "b")));
+		OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		// Read after the caller's request is over, so with Gemini's configured key.
+		awaitUsageRequests(before + 2);
+	}
+
+	/** The requests of the gemini batches whose usage is recorded so far. */
+	private long usageRequests() {
+		return GatewayKey.presentedBy(this.web)
+			.get()
+			.uri("/v1/usage?provider=gemini&group_by=provider")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.at("/data/0/requests")
+			.asLong(0);
+	}
+
+	/**
+	 * Waits until usage counts this many requests: the results of the batches that ended
+	 * have been read in the background.
+	 */
+	private void awaitUsageRequests(long requests) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (usageRequests() < requests) {
+			assertThat(System.nanoTime()).as("usage of %s requests recorded in time", requests).isLessThan(deadline);
+			Thread.sleep(100);
+		}
 	}
 
 	@Test
@@ -200,8 +239,12 @@ class GeminiIntegrationTests {
 	@Test
 	void aLongResponsesFileStreamsThroughAsItDownloads() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
+		long before = usageRequests();
 		String id = OpenAiBatches.create(client, OpenAiBatches.chatLines("gemini-2.5-flash", List.of("a")));
 		Batch done = OpenAiBatches.awaitEnd(client, id, Duration.ofSeconds(20));
+		// The usage recorder reads the results once the batch has ended; the download
+		// scripted below is the caller's.
+		awaitUsageRequests(before + 1);
 		GatedResponses responses = new GatedResponses(20_000, 1_000);
 		gemini.streamNextDownload(responses);
 		Set<String> keys = new HashSet<>();

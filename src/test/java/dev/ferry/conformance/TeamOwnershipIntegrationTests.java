@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 
 import com.openai.client.OpenAIClient;
 import com.openai.errors.NotFoundException;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -54,6 +55,11 @@ class TeamOwnershipIntegrationTests {
 
 	static final AnthropicReplica anthropic = new AnthropicReplica("sk-ant-key");
 
+	/** A webhook receiver that acknowledges every event and keeps its body. */
+	static final MockWebServer hooks = dev.ferry.support.MockUpstreams.started();
+
+	static final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
 	@LocalServerPort
@@ -77,6 +83,20 @@ class TeamOwnershipIntegrationTests {
 		registry.add("ferry.providers.anthropic.base-url", anthropic::baseUrl);
 		registry.add("ferry.providers.anthropic.api-key", () -> "sk-ant-key");
 		dev.ferry.support.MockUpstreams.withoutStatusCache(registry, "anthropic");
+		hooks.setDispatcher(new mockwebserver3.Dispatcher() {
+			@Override
+			public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+				events.add(request.getBody().utf8());
+				return new mockwebserver3.MockResponse.Builder().code(204).build();
+			}
+		});
+		registry.add("ferry.webhooks.endpoints[0].url", () -> hooks.url("/hooks").toString());
+		registry.add("ferry.webhooks.endpoints[0].secret",
+				() -> "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+		registry.add("ferry.webhooks.endpoints[0].teams", () -> "research");
+		registry.add("ferry.webhooks.allow-private-targets", () -> "true");
+		registry.add("ferry.webhooks.poll-interval", () -> "100ms");
+		registry.add("ferry.usage.enabled", () -> "true");
 	}
 
 	private static void key(DynamicPropertyRegistry registry, int index, String name, String key) {
@@ -212,7 +232,30 @@ class TeamOwnershipIntegrationTests {
 		String list = prefix + "?provider=" + provider;
 		assertThat(listedAnthropic(list, BOB)).doesNotContain(running, done);
 		assertThat(listedAnthropic(list, CAROL)).contains(running, done);
+		// Work Ferry does on its own account reaches the provider with its configured
+		// key:
+		// the ended batch's usage is read and recorded, and its webhook event sent.
+		awaitUntil(() -> json(Call.get("/v1/usage?provider=" + provider + "&group_by=provider"), ALICE).path("data")
+			.path(0)
+			.path("batches")
+			.asLong() >= 1);
+		if (provider.equals("anthropic")) {
+			// On Anthropic itself the event names the message batch; elsewhere it names
+			// the batch as the OpenAI dialect shows it (see the README).
+			awaitUntil(() -> events.stream()
+				.anyMatch((event) -> this.mapper.readTree(event).at("/data/id").asString().equals(done)));
+		}
 		assertThat(status(Call.delete(prefix + "/" + done), CAROL)).isEqualTo(200);
+	}
+
+	private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("not reached within 20 s");
+			}
+			Thread.sleep(100);
+		}
 	}
 
 	/**

@@ -61,7 +61,7 @@ class UsageOnThreeReplicasIntegrationTests {
 					"--ferry.providers.sandbox.status-cache.ended-ttl=0s",
 					"--ferry.pricing.sandbox.echo-1.input-per-mtok=2.5",
 					"--ferry.pricing.sandbox.echo-1.output-per-mtok=10",
-					"--ferry.pricing.sandbox.echo-1.batch-discount-percent=50"));
+					"--ferry.pricing.sandbox.echo-1.batch-discount-percent=50", "--ferry.usage.enabled=true"));
 		}
 	}
 

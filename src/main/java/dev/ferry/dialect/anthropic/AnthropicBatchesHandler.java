@@ -130,6 +130,7 @@ class AnthropicBatchesHandler {
 					// Usage is recorded from the batch in Ferry's shape, read once per
 					// replica.
 					anthropic.retrieveBatch(batch.nativeId())
+						.contextWrite(CallerHeaders.ferryItself())
 						.subscribe((ended) -> this.usage.ended(anthropic, batch.nativeId(), ended), (failure) -> {
 						});
 				}
