@@ -24,6 +24,7 @@ import dev.ferry.batch.Sha256;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.BlobVersion;
+import dev.ferry.usage.UsageRecorder;
 import dev.ferry.webhooks.BatchWatches.Watch;
 import dev.ferry.webhooks.WebhookTargets.Target;
 
@@ -77,11 +78,14 @@ class WebhookRunner implements SmartLifecycle {
 
 	private final MeterRegistry meters;
 
+	private final UsageRecorder usage;
+
 	private volatile Disposable running;
 
 	WebhookRunner(BatchWatches watches, BlobStore blobs, JsonMapper mapper, ObjectProvider<Clock> clock,
 			ObjectProvider<ProviderRegistry> registry, FerryProperties properties, WebClient.Builder builder,
-			MeterRegistry meters) {
+			MeterRegistry meters, UsageRecorder usage) {
+		this.usage = usage;
 		this.watches = watches;
 		this.blobs = blobs;
 		this.mapper = mapper;
@@ -143,8 +147,15 @@ class WebhookRunner implements SmartLifecycle {
 		return providers.get(watch.provider())
 			.retrieveBatch(watch.batchId())
 			.contextWrite(CallerHeaders.ferryItself())
-			.flatMap((batch) -> batch.status().isTerminal() ? queue(watch, batch).then(this.blobs.delete(key))
-					: checkAgainLater(key, watch, version))
+			.flatMap((batch) -> {
+				if (!batch.status().isTerminal()) {
+					return checkAgainLater(key, watch, version);
+				}
+				// The watcher may be first to see the batch ended: its usage is recorded
+				// too.
+				this.usage.ended(providers.get(watch.provider()), watch.batchId(), batch);
+				return queue(watch, batch).then(this.blobs.delete(key));
+			})
 			.onErrorResume(ApiError.class,
 					(error) -> (error.status() == 404) ? this.blobs.delete(key) : Mono.error(error));
 	}

@@ -78,7 +78,7 @@ class WebhooksIntegrationTests {
 					"--ferry.webhooks.allow-private-targets=true", "--ferry.webhooks.poll-interval=100ms",
 					"--ferry.webhooks.first-retry=300ms", "--ferry.providers.sandbox.processing-time=300ms",
 					"--ferry.providers.sandbox.status-cache.running-ttl=0s",
-					"--ferry.providers.sandbox.status-cache.ended-ttl=0s" };
+					"--ferry.providers.sandbox.status-cache.ended-ttl=0s", "--ferry.usage.enabled=true" };
 			ConfigurableApplicationContext first = start(arguments);
 			String id = OpenAiBatches.create(OpenAiClients.ferry(port(first), "sandbox", ALICE),
 					OpenAiBatches.chatLines("echo-1", List.of("hello")));
@@ -104,7 +104,22 @@ class WebhooksIntegrationTests {
 			try (var queued = Files.list(storage.resolve("webhooks/deliveries"))) {
 				assertThat(queued).isEmpty();
 			}
-			assertThat(port(second)).isPositive();
+			// Nobody but the watcher saw the batch end: its usage is recorded all the
+			// same.
+			JsonNode usage = this.mapper
+				.readTree(org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
+					.baseUrl("http://localhost:" + port(second))
+					.build()
+					.get()
+					.uri("/v1/usage")
+					.header("Authorization", "Bearer " + ALICE)
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody()
+					.returnResult()
+					.getResponseBodyContent());
+			assertThat(usage.at("/data/0/requests").asLong()).isEqualTo(1);
 		}
 	}
 
