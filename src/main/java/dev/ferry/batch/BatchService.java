@@ -95,19 +95,31 @@ public class BatchService {
 
 	/**
 	 * A create let through by the caller's quotas, and the batch it made recorded as the
-	 * caller's team's and counted against those quotas.
+	 * caller's team's, counted against those quotas and watched for its webhooks.
+	 * @param provider the provider
+	 * @param requests how many requests the batch has
+	 * @param create makes the batch
+	 * @param shownId the made batch's id as callers see it
+	 * @param <T> the batch, in the shape the create answers with
+	 * @return the batch
 	 */
-	private Mono<Batch> withinQuotas(BatchProvider provider, Supplier<Mono<Long>> requests,
-			Supplier<Mono<Batch>> create) {
+	public <T> Mono<T> withinQuotas(BatchProvider provider, Supplier<Mono<Long>> requests, Supplier<Mono<T>> create,
+			Function<T, String> shownId) {
 		return this.quotas.admit(requests).flatMap((admission) -> create.get().flatMap((batch) -> {
-			String batchId = nativeId(provider, "batch_id", batch.id());
+			String batchId = nativeId(provider, "batch_id", shownId.apply(batch));
 			return this.ownership.claim(Kind.BATCH, provider.name(), batchId, null)
 				.then(this.quotas.admitted(admission, provider.name(), batchId))
 				.then(CallerHeaders.current()
 					.flatMap((caller) -> (caller.gateway() == null) ? Mono.<Void>empty()
-							: this.watches.watch(provider.name(), batchId, batch.id(), caller.gateway().team())))
+							: this.watches.watch(provider.name(), batchId, shownId.apply(batch),
+									caller.gateway().team())))
 				.thenReturn(batch);
 		}));
+	}
+
+	private Mono<Batch> withinQuotas(BatchProvider provider, Supplier<Mono<Long>> requests,
+			Supplier<Mono<Batch>> create) {
+		return withinQuotas(provider, requests, create, Batch::id);
 	}
 
 	/**
@@ -169,7 +181,7 @@ public class BatchService {
 				// caller.
 				return provider.listBatches(nativeQuery);
 			}
-			return OwnedPages.page(owned.get(), nativeQuery, provider::retrieveBatch)
+			return IdPages.page(owned.get(), nativeQuery, provider::retrieveBatch)
 				.map((page) -> new BatchPage(page.data(), page.firstId(Batch::id), page.lastId(Batch::id),
 						page.hasMore(), null));
 		}));
@@ -219,7 +231,7 @@ public class BatchService {
 			if (owned.isEmpty() || provider.descriptor().unsupported() != null) {
 				return provider.listFiles(nativeQuery);
 			}
-			return OwnedPages
+			return IdPages
 				.page(owned.get(), nativeQuery, (id) -> provider.retrieveFile(id)
 					.filter((file) -> nativeQuery.purpose() == null || nativeQuery.purpose().equals(file.purpose())))
 				.map((page) -> new FilePage(page.data(), page.firstId(FileObject::id), page.lastId(FileObject::id),

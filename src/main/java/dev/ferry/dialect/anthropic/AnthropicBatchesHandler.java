@@ -8,14 +8,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.ferry.auth.CallerHeaders;
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.BatchProvider;
+import dev.ferry.batch.BatchService;
 import dev.ferry.batch.FerryIds;
+import dev.ferry.batch.IdPages;
 import dev.ferry.batch.ModelRef;
+import dev.ferry.batch.PageQuery;
 import dev.ferry.batch.ProviderResolver;
 import dev.ferry.dialect.FerryUrls;
 import dev.ferry.dialect.JsonBodies;
@@ -25,9 +26,7 @@ import dev.ferry.dialect.RequestParams;
 import dev.ferry.provider.anthropic.AnthropicProvider;
 import dev.ferry.tenancy.Ownership;
 import dev.ferry.tenancy.Ownership.Kind;
-import dev.ferry.tenancy.Quotas;
 import dev.ferry.usage.UsageRecorder;
-import dev.ferry.webhooks.BatchWatches;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -62,26 +61,25 @@ class AnthropicBatchesHandler {
 	 */
 	private final Ownership ownership;
 
-	/** Applies the caller's quotas on the native path, as the batch service does. */
-	private final Quotas quotas;
-
 	/**
 	 * Records the usage of ended batches on the native path, as the batch service does.
 	 */
 	private final UsageRecorder usage;
 
-	/** Watches the batches created on the native path, for their webhooks. */
-	private final BatchWatches watches;
+	/**
+	 * Applies the caller's quotas to creates on the native path, records them as the
+	 * team's and watches them, as for every other create.
+	 */
+	private final BatchService service;
 
 	AnthropicBatchesHandler(ProviderResolver resolver, JsonMapper mapper, CrossFormatBatches crossFormat,
-			Ownership ownership, Quotas quotas, UsageRecorder usage, BatchWatches watches) {
+			Ownership ownership, UsageRecorder usage, BatchService service) {
 		this.usage = usage;
-		this.watches = watches;
+		this.service = service;
 		this.resolver = resolver;
 		this.mapper = mapper;
 		this.crossFormat = crossFormat;
 		this.ownership = ownership;
-		this.quotas = quotas;
 	}
 
 	Mono<ServerResponse> create(ServerRequest request) {
@@ -103,17 +101,9 @@ class AnthropicBatchesHandler {
 			}
 			if (provider instanceof AnthropicProvider anthropic) {
 				long count = requests.size();
-				return this.quotas.admit(() -> Mono.just(count))
-					.flatMap((admission) -> anthropic.client().create(body).flatMap((batch) -> {
-						String batchId = FerryIds.nativeId(provider, "message_batch_id", text(batch, "id"));
-						return this.ownership.claim(Kind.BATCH, provider.name(), batchId, null)
-							.then(this.quotas.admitted(admission, provider.name(), batchId))
-							.then(CallerHeaders.current()
-								.flatMap((caller) -> (caller.gateway() == null) ? Mono.<Void>empty()
-										: this.watches.watch(provider.name(), batchId, text(batch, "id"),
-												caller.gateway().team())))
-							.thenReturn(batch);
-					}))
+				return this.service
+					.withinQuotas(anthropic, () -> Mono.just(count), () -> anthropic.client().create(body),
+							(batch) -> text(batch, "id"))
 					.flatMap((batch) -> JsonResponses.ok(withFerryResultsUrl(batch, request)));
 			}
 			return this.crossFormat.create(provider, body.path("requests"), resultsUrl(request))
@@ -127,12 +117,11 @@ class AnthropicBatchesHandler {
 			return owned(batch).then(anthropic.client().retrieve(batch.nativeId())).flatMap((node) -> {
 				if ("ended".equals(text(node, "processing_status"))
 						&& !this.usage.settled(anthropic.name(), batch.nativeId())) {
-					// Usage is recorded from the batch in Ferry's shape, read once per
-					// replica.
-					anthropic.retrieveBatch(batch.nativeId())
-						.contextWrite(CallerHeaders.ferryItself())
-						.subscribe((ended) -> this.usage.ended(anthropic, batch.nativeId(), ended), (failure) -> {
-						});
+					// Usage is recorded from the batch in Ferry's shape, made of this
+					// answer.
+					return anthropic.present(node)
+						.doOnNext((ended) -> this.usage.ended(anthropic, batch.nativeId(), ended))
+						.then(JsonResponses.ok(withFerryResultsUrl(node, request)));
 				}
 				return JsonResponses.ok(withFerryResultsUrl(node, request));
 			});
@@ -220,20 +209,13 @@ class AnthropicBatchesHandler {
 			return Mono
 				.error(ApiError.invalid("before_id", "before_id: a team's batches page forwards only (use after_id)"));
 		}
-		Flux<String> from = (afterId == null) ? owned : owned.skipUntil(afterId::equals).skip(1);
-		return from
-			.concatMap((id) -> anthropic.client()
-				.retrieve(id)
-				.onErrorResume(ApiError.class, (error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)))
-			.take(limit + 1L)
-			.collectList()
+		return IdPages.page(owned, new PageQuery(limit, afterId, null, null), anthropic.client()::retrieve)
 			.map((found) -> {
 				ObjectNode page = this.mapper.createObjectNode();
-				ArrayNode data = page.putArray("data");
-				found.subList(0, Math.min(limit, found.size())).forEach(data::add);
-				page.put("has_more", found.size() > limit);
-				page.put("first_id", data.isEmpty() ? null : text(data.get(0), "id"));
-				page.put("last_id", data.isEmpty() ? null : text(data.get(data.size() - 1), "id"));
+				page.putArray("data").addAll(found.data());
+				page.put("has_more", found.hasMore());
+				page.put("first_id", found.firstId((batch) -> text(batch, "id")));
+				page.put("last_id", found.lastId((batch) -> text(batch, "id")));
 				return (JsonNode) page;
 			});
 	}

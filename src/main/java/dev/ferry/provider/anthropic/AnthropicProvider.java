@@ -198,7 +198,12 @@ public final class AnthropicProvider implements BatchProvider {
 		return this.files.fileContent(fileId);
 	}
 
-	private Mono<Batch> present(JsonNode batch) {
+	/**
+	 * A message batch as Anthropic answered it, in Ferry's shape, without asking again.
+	 * @param batch Anthropic's message batch
+	 * @return the batch
+	 */
+	public Mono<Batch> present(JsonNode batch) {
 		String id = AnthropicWire.text(batch, "id");
 		Mono<Optional<KeptBatch>> kept = (id != null && ProviderDescriptor.OPENAI_ID.matcher(id).matches())
 				? this.kept.find(this.name, id) : Mono.just(Optional.empty());

@@ -29,6 +29,7 @@ import dev.ferry.batch.FileDeleted;
 import dev.ferry.batch.FileObject;
 import dev.ferry.batch.FilePage;
 import dev.ferry.batch.FileResults;
+import dev.ferry.batch.IdPages;
 import dev.ferry.batch.InlineBatch;
 import dev.ferry.batch.InlineRequests;
 import dev.ferry.batch.PageQuery;
@@ -202,26 +203,22 @@ public final class JobProvider implements BatchProvider {
 	 */
 	@Override
 	public Mono<BatchPage> listBatches(PageQuery query) {
+		if (!this.api.lists()) {
+			return IdPages.page(this.records.newestFirst(this.name), query, this::retrieveBatch)
+				.map((page) -> new BatchPage(page.data(), page.firstId(Batch::id), page.lastId(Batch::id),
+						page.hasMore(), null));
+		}
 		String after = query.after();
-		Flux<Batch> page;
-		if (this.api.lists()) {
-			Flux<JsonNode> jobs = this.api.list();
-			page = ((after == null) ? jobs : jobs.skipUntil((job) -> after.equals(this.api.id(job))).skip(1))
-				.take(query.limit() + 1L)
-				.concatMap(this::present);
-		}
-		else {
-			Flux<String> ids = this.records.newestFirst(this.name);
-			page = ((after == null) ? ids : ids.skipUntil(after::equals).skip(1))
-				.concatMap((id) -> retrieveBatch(id).onErrorResume(ApiError.class,
-						(error) -> (error.status() == 404) ? Mono.empty() : Mono.error(error)))
-				.take(query.limit() + 1L);
-		}
-		return page.collectList().map((batches) -> {
-			var data = batches.subList(0, Math.min(query.limit(), batches.size()));
-			return new BatchPage(data, data.isEmpty() ? null : data.get(0).id(),
-					data.isEmpty() ? null : data.get(data.size() - 1).id(), batches.size() > query.limit(), null);
-		});
+		Flux<JsonNode> jobs = this.api.list();
+		return ((after == null) ? jobs : jobs.skipUntil((job) -> after.equals(this.api.id(job))).skip(1))
+			.take(query.limit() + 1L)
+			.concatMap(this::present)
+			.collectList()
+			.map((batches) -> {
+				var data = batches.subList(0, Math.min(query.limit(), batches.size()));
+				return new BatchPage(data, data.isEmpty() ? null : data.get(0).id(),
+						data.isEmpty() ? null : data.get(data.size() - 1).id(), batches.size() > query.limit(), null);
+			});
 	}
 
 	@Override
