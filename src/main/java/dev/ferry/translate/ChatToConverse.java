@@ -161,30 +161,7 @@ public final class ChatToConverse {
 	}
 
 	private ArrayNode content(JsonNode content, String where, boolean images) {
-		ArrayNode blocks = this.mapper.createArrayNode();
-		if (content.isString()) {
-			blocks.addObject().put("text", content.stringValue());
-			return blocks;
-		}
-		if (!content.isArray()) {
-			throw new TranslationException(where + ".content: expected a string or an array of content parts");
-		}
-		int index = 0;
-		for (JsonNode part : content) {
-			String at = where + ".content[" + index++ + "]";
-			String type = part.path("type").asString("");
-			if (type.equals("text")) {
-				blocks.addObject().put("text", part.path("text").asString(""));
-			}
-			else if (type.equals("image_url") && images) {
-				blocks.add(image(part.path("image_url"), at));
-			}
-			else {
-				throw new TranslationException(
-						at + ".type: '" + type + "' (accepted: text" + (images ? ", image_url" : "") + " here)");
-			}
-		}
-		return blocks;
+		return ChatContent.blocks(this.mapper, content, where, images, this::image);
 	}
 
 	/** An image from a base64 data URL; Converse takes the bytes, not a web address. */

@@ -311,30 +311,7 @@ public final class ChatToGemini {
 		}
 
 		private ArrayNode parts(JsonNode content, String where, boolean images) {
-			ArrayNode parts = ChatToGemini.this.mapper.createArrayNode();
-			if (content.isString()) {
-				parts.addObject().put("text", content.stringValue());
-				return parts;
-			}
-			if (!content.isArray()) {
-				throw new TranslationException(where + ".content: expected a string or an array of content parts");
-			}
-			int index = 0;
-			for (JsonNode part : content) {
-				String at = where + ".content[" + index++ + "]";
-				String type = part.path("type").asString("");
-				if (type.equals("text")) {
-					parts.addObject().put("text", part.path("text").asString(""));
-				}
-				else if (type.equals("image_url") && images) {
-					parts.add(image(part.path("image_url"), at));
-				}
-				else {
-					throw new TranslationException(
-							at + ".type: '" + type + "' (accepted: text" + (images ? ", image_url" : "") + " here)");
-				}
-			}
-			return parts;
+			return ChatContent.blocks(ChatToGemini.this.mapper, content, where, images, this::image);
 		}
 
 		private String textOf(JsonNode content, String where) {
