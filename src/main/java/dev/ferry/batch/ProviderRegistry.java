@@ -32,6 +32,9 @@ public class ProviderRegistry {
 
 	private final Set<String> keyed;
 
+	/** The warm-up's provider while it runs. */
+	private volatile @Nullable BatchProvider warmingUp;
+
 	public ProviderRegistry(FerryProperties properties, List<ProviderFamily> families, ExecutedMode executedMode) {
 		Map<String, ProviderFamily> byName = families.stream()
 			.collect(Collectors.toMap((family) -> family.descriptor().family(), Function.identity()));
@@ -199,7 +202,21 @@ public class ProviderRegistry {
 	}
 
 	public @Nullable BatchProvider find(String name) {
-		return this.providers.get(name);
+		BatchProvider provider = this.providers.get(name);
+		BatchProvider warming = this.warmingUp;
+		return (provider == null && warming != null && warming.name().equals(name)) ? warming : provider;
+	}
+
+	/**
+	 * Makes a provider reachable by name, though never listed, until the returned handle
+	 * is closed: the warm-up's provider on its loopback replica, which the warm-up's
+	 * requests to Ferry's own port name.
+	 * @param provider the provider
+	 * @return closes the provider's window
+	 */
+	public AutoCloseable warmingUp(BatchProvider provider) {
+		this.warmingUp = provider;
+		return () -> this.warmingUp = null;
 	}
 
 	public Set<String> names() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -39,7 +40,19 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 		@DefaultValue @Valid Files files, @DefaultValue @Valid Storage storage, @DefaultValue @Valid Results results,
 		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
 		@DefaultValue @Valid Quotas quotas, @DefaultValue Map<String, Map<String, @Valid Price>> pricing,
-		@DefaultValue @Valid Webhooks webhooks, @DefaultValue @Valid Usage usage, @Nullable String defaultProvider) {
+		@DefaultValue @Valid Webhooks webhooks, @DefaultValue @Valid Usage usage, @DefaultValue @Valid WarmUp warmUp,
+		@Nullable String defaultProvider) {
+
+	/**
+	 * The warm-up each replica runs before it reports ready (see {@code WarmUp}).
+	 *
+	 * @param enabled whether it runs
+	 * @param duration how long it runs; readiness waits that much longer
+	 * @param concurrency the rounds of calls in flight at once
+	 */
+	public record WarmUp(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration duration,
+			@DefaultValue("4") @Min(1) @Max(64) int concurrency) {
+	}
 
 	/**
 	 * Usage recording.

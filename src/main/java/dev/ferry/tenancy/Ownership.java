@@ -1,6 +1,7 @@
 package dev.ferry.tenancy;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -62,7 +63,11 @@ public class Ownership {
 
 	private final Clock clock;
 
-	/** Owner records this replica has seen written, so that re-reading writes nothing. */
+	/**
+	 * Owner records this replica has seen written, or knows there is none to write (the
+	 * result files of a batch no gateway key created), so that re-reading touches
+	 * nothing.
+	 */
 	private final Cache<String, Boolean> recorded = Caffeine.newBuilder().maximumSize(100_000).build();
 
 	/**
@@ -147,10 +152,20 @@ public class Ownership {
 			.filter((fileId) -> this.recorded.getIfPresent(ownerKey(Kind.FILE, provider, fileId)) == null)
 			.collectList()
 			.filter((missing) -> !missing.isEmpty())
-			.flatMap((missing) -> owner(Kind.BATCH, provider, batchId)
-				.flatMapMany((owner) -> Flux.fromIterable(missing)
-					.concatMap((fileId) -> record(Kind.FILE, provider, fileId, owner.inherited())))
-				.then());
+			.flatMap((missing) -> owner(Kind.BATCH, provider, batchId).map(Optional::of)
+				.defaultIfEmpty(Optional.empty())
+				.flatMap((owner) -> inherit(owner, provider, missing)));
+	}
+
+	private Mono<Void> inherit(Optional<Owner> batchOwner, String provider, List<String> fileIds) {
+		if (batchOwner.isEmpty()) {
+			// A batch with result files and no owner never gains one: its owner is
+			// recorded before its id is first answered, long before it has results.
+			fileIds.forEach((fileId) -> this.recorded.put(ownerKey(Kind.FILE, provider, fileId), Boolean.TRUE));
+			return Mono.empty();
+		}
+		Owner owner = batchOwner.get().inherited();
+		return Flux.fromIterable(fileIds).concatMap((fileId) -> record(Kind.FILE, provider, fileId, owner)).then();
 	}
 
 	/**

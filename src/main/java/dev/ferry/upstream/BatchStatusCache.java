@@ -2,14 +2,15 @@ package dev.ferry.upstream;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.auth.CallerHeaders;
 import dev.ferry.config.ProviderProperties;
@@ -22,73 +23,77 @@ import dev.ferry.config.ProviderProperties;
  * <p>
  * Entries are per credential: callers forwarding their own provider keys never see a
  * batch fetched with someone else's key, and gateway callers share the configured keys'
- * view. Each caller gets its own copy of the upstream object, free to change.
+ * view. What is kept is the provider's reading of the upstream object, made once per
+ * upstream answer: a hit costs a lookup, with no parsing or mapping, and every caller
+ * shares the kept value, so it must not be changed (callers that change it copy it).
+ *
+ * @param <T> what a provider reads an upstream batch object into
  */
-public final class BatchStatusCache {
+public final class BatchStatusCache<T> {
 
 	/** The caller headers that change what an upstream answers, besides credentials. */
 	private static final String[] VARIANT_HEADERS = { "anthropic-version", "anthropic-beta" };
 
 	/**
-	 * Answers kept for their TTL, as JSON bytes: one array per entry rather than a tree
-	 * of dozens of nodes, which young collections would copy again and again while a
-	 * polling workload keeps thousands of running batches cached.
+	 * Values kept for their TTL. A running batch's entry lives a second, so it dies young
+	 * and costs young collections nothing; an ended batch's is kept an hour and is
+	 * promoted once.
 	 */
-	private final Cache<Key, Kept> kept;
+	private final Cache<Key, Kept<T>> kept;
 
 	/** Calls under way, which concurrent retrieves join. */
-	private final SharedCalls<Key, JsonNode> inFlight = new SharedCalls<>();
+	private final SharedCalls<Key, T> inFlight = new SharedCalls<>();
 
 	private final ProviderProperties.StatusCache settings;
 
-	private final Predicate<JsonNode> ended;
+	private final Function<JsonNode, T> read;
 
-	private final JsonMapper mapper;
+	private final Predicate<T> ended;
 
 	/**
 	 * A cache for one provider.
 	 * @param settings the provider's TTLs and size
-	 * @param ended whether an upstream batch object has reached a terminal state
-	 * @param mapper writes kept answers to bytes and reads them back for each caller
+	 * @param read reads an upstream batch object into what is kept, once per answer
+	 * @param ended whether a kept batch has reached a terminal state
 	 */
-	public BatchStatusCache(ProviderProperties.StatusCache settings, Predicate<JsonNode> ended, JsonMapper mapper) {
+	public BatchStatusCache(ProviderProperties.StatusCache settings, Function<JsonNode, T> read, Predicate<T> ended) {
 		this.settings = settings;
+		this.read = read;
 		this.ended = ended;
-		this.mapper = mapper;
 		this.kept = Caffeine.newBuilder()
 			.maximumSize(settings.maxEntries())
-			.expireAfter(Expiry.<Key, Kept>writing((key, kept) -> kept.ttl()))
+			.expireAfter(Expiry.<Key, Kept<T>>writing((key, kept) -> kept.ttl()))
 			.build();
 	}
 
-	private Duration ttl(JsonNode batch) {
+	private Duration ttl(T batch) {
 		return this.ended.test(batch) ? this.settings.endedTtl() : this.settings.runningTtl();
 	}
 
 	/**
 	 * The batch, from cache, from a call already under way, or from a new call.
 	 * @param batchId the provider's batch id
-	 * @param load the upstream call, made with the first caller's context
-	 * @return a copy of the upstream batch object
+	 * @param load makes the upstream call, with the first caller's context; not invoked
+	 * on a hit
+	 * @return the kept value, shared: not to be changed
 	 */
-	public Mono<JsonNode> get(String batchId, Mono<JsonNode> load) {
+	public Mono<T> get(String batchId, Supplier<Mono<JsonNode>> load) {
 		return Mono.deferContextual((context) -> {
 			Key key = new Key(batchId, credentialOf(CallerHeaders.from(context)));
-			Kept hit = this.kept.getIfPresent(key);
+			Kept<T> hit = this.kept.getIfPresent(key);
 			if (hit != null) {
-				return Mono.just(this.mapper.readTree(hit.json()));
+				return Mono.just(hit.value());
 			}
-			return this.inFlight.join(key, key, () -> load, context, (batch) -> keep(key, batch))
-				.answer()
-				.map(JsonNode::deepCopy);
+			return this.inFlight.join(key, key, () -> load.get().map(this.read), context, (batch) -> keep(key, batch))
+				.answer();
 		});
 	}
 
 	/** Keeps an answer for its TTL, unless that is zero. */
-	private void keep(Key key, JsonNode batch) {
+	private void keep(Key key, T batch) {
 		Duration ttl = ttl(batch);
 		if (!ttl.isZero()) {
-			this.kept.put(key, new Kept(this.mapper.writeValueAsBytes(batch), ttl));
+			this.kept.put(key, new Kept<>(batch, ttl));
 		}
 	}
 
@@ -132,8 +137,8 @@ public final class BatchStatusCache {
 	private record Key(String batchId, String credential) {
 	}
 
-	/** An answer's JSON and how long it is kept. */
-	private record Kept(byte[] json, Duration ttl) {
+	/** A kept value and how long it is kept. */
+	private record Kept<T>(T value, Duration ttl) {
 	}
 
 }

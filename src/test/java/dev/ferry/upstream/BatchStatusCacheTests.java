@@ -22,55 +22,77 @@ class BatchStatusCacheTests {
 
 	private final AtomicInteger loads = new AtomicInteger();
 
+	private final AtomicInteger reads = new AtomicInteger();
+
 	@RepeatedTest(20)
 	void zeroTtlsKeepNothingOnceTheCallEnds() {
-		BatchStatusCache cache = new BatchStatusCache(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), (batch) -> true, this.mapper);
+		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), this::read, (batch) -> true);
 		for (int i = 0; i < 5; i++) {
-			assertThat(cache.get("batch_1", load()).block(Duration.ofSeconds(5)).path("n").asInt()).isEqualTo(i + 1);
+			assertThat(cache.get("batch_1", this::load).block(Duration.ofSeconds(5)).path("n").asInt())
+				.isEqualTo(i + 1);
 		}
 	}
 
 	@RepeatedTest(5)
-	void anEndedBatchIsKeptAndEachCallerGetsACopy() {
-		BatchStatusCache cache = new BatchStatusCache(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), (batch) -> true,
-				this.mapper);
-		JsonNode first = cache.get("batch_1", load()).block(Duration.ofSeconds(5));
-		((tools.jackson.databind.node.ObjectNode) first).put("changed", true);
-		JsonNode second = cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+	void anEndedBatchIsReadOnceAndKeptWithoutCallingOrReadingAgain() {
+		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), this::read,
+				(batch) -> true);
+		JsonNode first = cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
+		JsonNode second = cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		assertThat(this.loads).hasValue(1);
-		assertThat(second.has("changed")).as("a caller's change does not leak into the cache").isFalse();
+		assertThat(this.reads).as("a hit neither calls nor reads").hasValue(1);
+		assertThat(second).isSameAs(first);
+		assertThat(second.path("read").asBoolean()).isTrue();
+	}
+
+	@Test
+	void aRunningBatchIsKeptForItsTtlOnly() throws InterruptedException {
+		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
+				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofHours(1), 100), this::read,
+				(batch) -> false);
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
+		assertThat(this.loads).hasValue(1);
+		Thread.sleep(100);
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
+		assertThat(this.loads).hasValue(2);
 	}
 
 	@Test
 	void aChangeDropsOnlyTheChangedBatch() {
-		BatchStatusCache cache = new BatchStatusCache(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), (batch) -> true,
-				this.mapper);
-		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
-		cache.get("batch_2", load()).block(Duration.ofSeconds(5));
+		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), this::read,
+				(batch) -> true);
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
+		cache.get("batch_2", this::load).block(Duration.ofSeconds(5));
 		cache.changing("batch_1", Mono.just("cancelled")).block(Duration.ofSeconds(5));
-		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
-		cache.get("batch_2", load()).block(Duration.ofSeconds(5));
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
+		cache.get("batch_2", this::load).block(Duration.ofSeconds(5));
 		assertThat(this.loads).as("batch_1 loaded again, batch_2 still kept").hasValue(3);
 		cache.changing("batch_1", Mono.just("cancelled")).block(Duration.ofSeconds(5));
 		cache.changing("batch_1", Mono.just("cancelled again")).block(Duration.ofSeconds(5));
-		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		assertThat(this.loads).hasValue(4);
 	}
 
 	@RepeatedTest(10)
 	void aChangeDropsAViewThatWasKeptAgainAfterExpiring() throws InterruptedException {
-		BatchStatusCache cache = new BatchStatusCache(
-				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofMillis(50), 100), (batch) -> true,
-				this.mapper);
-		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
+				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofMillis(50), 100), this::read,
+				(batch) -> true);
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		Thread.sleep(100);
-		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		cache.changing("batch_1", Mono.just("deleted")).block(Duration.ofSeconds(5));
-		cache.get("batch_1", load()).block(Duration.ofSeconds(5));
+		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		assertThat(this.loads).as("the view kept again is dropped by the change").hasValue(3);
+	}
+
+	private JsonNode read(JsonNode node) {
+		this.reads.incrementAndGet();
+		return ((tools.jackson.databind.node.ObjectNode) node).put("read", true);
 	}
 
 	private Mono<JsonNode> load() {

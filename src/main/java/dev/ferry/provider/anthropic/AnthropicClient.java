@@ -55,7 +55,7 @@ public final class AnthropicClient {
 
 	private final UpstreamRetries retries;
 
-	private final BatchStatusCache statuses;
+	private final BatchStatusCache<JsonNode> statuses;
 
 	AnthropicClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
 		this.name = name;
@@ -66,8 +66,8 @@ public final class AnthropicClient {
 		this.mapper = mapper;
 		this.errors = new AnthropicUpstreamErrors(name, mapper);
 		this.retries = new UpstreamRetries(name, properties.retry());
-		this.statuses = new BatchStatusCache(properties.statusCache(),
-				(batch) -> "ended".equals(AnthropicWire.text(batch, "processing_status")), mapper);
+		this.statuses = new BatchStatusCache<>(properties.statusCache(), (batch) -> batch,
+				(batch) -> "ended".equals(AnthropicWire.text(batch, "processing_status")));
 	}
 
 	/**
@@ -105,7 +105,8 @@ public final class AnthropicClient {
 	 * @return the upstream's MessageBatch, the caller's own copy
 	 */
 	public Mono<JsonNode> retrieve(String batchId) {
-		return this.statuses.get(batchId, read(this.client.get().uri("/v1/messages/batches/{id}", batchId)));
+		return this.statuses.get(batchId, () -> read(this.client.get().uri("/v1/messages/batches/{id}", batchId)))
+			.map(JsonNode::deepCopy);
 	}
 
 	/**

@@ -59,7 +59,7 @@ class OpenAiProvider implements BatchProvider {
 
 	private final OpenAiUpstreamErrors errors;
 
-	private final BatchStatusCache statuses;
+	private final BatchStatusCache<Batch> statuses;
 
 	OpenAiProvider(Setup setup) {
 		this.name = setup.name();
@@ -69,7 +69,8 @@ class OpenAiProvider implements BatchProvider {
 		this.keys = new KeyRotation(setup.properties().keys());
 		this.errors = new OpenAiUpstreamErrors(this.name, this.mapper);
 		this.retries = new UpstreamRetries(this.name, setup.properties().retry());
-		this.statuses = new BatchStatusCache(setup.properties().statusCache(), OpenAiProvider::hasEnded, this.mapper);
+		this.statuses = new BatchStatusCache<>(setup.properties().statusCache(), (node) -> toBatch(node, null),
+				(batch) -> batch.status().isTerminal());
 	}
 
 	@Override
@@ -99,8 +100,7 @@ class OpenAiProvider implements BatchProvider {
 
 	@Override
 	public Mono<Batch> retrieveBatch(String batchId) {
-		return this.statuses.get(batchId, read(this.client.get().uri("/batches/{id}", batchId)))
-			.map((node) -> toBatch(node, null));
+		return this.statuses.get(batchId, () -> read(this.client.get().uri("/batches/{id}", batchId)));
 	}
 
 	@Override
@@ -245,11 +245,6 @@ class OpenAiProvider implements BatchProvider {
 	/** A call that is safe to repeat, retried by the provider's policy. */
 	protected Mono<JsonNode> read(WebClient.RequestHeadersSpec<?> request) {
 		return this.retries.idempotent(json(request));
-	}
-
-	private static boolean hasEnded(JsonNode batch) {
-		BatchStatus status = BatchStatus.fromWire(OpenAiWire.text(batch, "status"));
-		return status != null && status.isTerminal();
 	}
 
 	private Mono<JsonNode> json(WebClient.RequestHeadersSpec<?> request) {
