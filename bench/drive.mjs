@@ -1,7 +1,8 @@
 // One closed-loop load run with autocannon, printed as one table row.
-// Usage: node bench/drive.mjs <label> <base-url> <hit|miss|list> <seconds> <connections> [header:value ...]
+// Usage: node bench/drive.mjs <label> <base-url> <hit|miss|miss-ended|list> <seconds> <connections> [header:value ...]
 //   hit   GET <base>/batches/batch_done_1 (one completed batch, again and again)
-//   miss  GET <base>/batches/batch_done_<n>, a new id each request (no cache can answer it)
+//   miss  GET <base>/batches/batch_<n>, a new running batch each request (no cache can answer it)
+//   miss-ended  the same for new completed batches (Ferry remembers each one's usage and owner)
 //   list  GET <base>/batches?limit=20
 // BENCH_NODE names the node_modules folder autocannon was installed into.
 import { createRequire } from 'node:module';
@@ -14,7 +15,8 @@ const headers = Object.fromEntries(headerArgs.map((h) => [h.slice(0, h.indexOf('
 let next = 0;
 const path = {
   hit: () => '/batches/batch_done_1',
-  miss: () => `/batches/batch_done_${process.pid}_${next++}`,
+  miss: () => `/batches/batch_${process.pid}_${next++}`,
+  'miss-ended': () => `/batches/batch_done_${process.pid}_${next++}`,
   list: () => '/batches?limit=20',
 }[mode];
 const url = new URL(base);

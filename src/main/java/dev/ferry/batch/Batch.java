@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A batch in Ferry's canonical model, whatever provider runs it.
@@ -28,13 +29,55 @@ import tools.jackson.databind.JsonNode;
  * @param usage token usage, where the provider reports it
  * @param rawRequest the body Ferry sent upstream, if any
  * @param rawResponse the provider's own response, if it came over the wire
+ * @param rawResponseBytes the same response as JSON bytes, in place of the tree, when the
+ * batch is kept in a status cache: a tenth of the tree's memory, and written to the
+ * caller as it is
  */
 public record Batch(String id, String provider, String endpoint, @Nullable String model, @Nullable String inputFileId,
 		@Nullable String completionWindow, BatchStatus status, @Nullable String processingStatus,
 		RequestCounts requestCounts, @Nullable Map<String, String> metadata, BatchTimes times,
 		@Nullable String outputFileId, @Nullable String errorFileId, List<BatchError> errors,
 		@Nullable String resultsUrl, @Nullable JsonNode usage, @Nullable JsonNode rawRequest,
-		@Nullable JsonNode rawResponse) {
+		@Nullable JsonNode rawResponse, byte @Nullable [] rawResponseBytes) {
+
+	/**
+	 * A batch as read from an upstream or made by Ferry, with the provider's response, if
+	 * any, as a tree.
+	 */
+	public Batch(String id, String provider, String endpoint, @Nullable String model, @Nullable String inputFileId,
+			@Nullable String completionWindow, BatchStatus status, @Nullable String processingStatus,
+			RequestCounts requestCounts, @Nullable Map<String, String> metadata, BatchTimes times,
+			@Nullable String outputFileId, @Nullable String errorFileId, List<BatchError> errors,
+			@Nullable String resultsUrl, @Nullable JsonNode usage, @Nullable JsonNode rawRequest,
+			@Nullable JsonNode rawResponse) {
+		this(id, provider, endpoint, model, inputFileId, completionWindow, status, processingStatus, requestCounts,
+				metadata, times, outputFileId, errorFileId, errors, resultsUrl, usage, rawRequest, rawResponse, null);
+	}
+
+	/**
+	 * The provider's own response, if it came over the wire; read from its bytes when the
+	 * batch keeps only those (a rare need: {@code x-ferry-include-raw}), as a new tree.
+	 * @return the response, or {@code null}
+	 */
+	@Override
+	public @Nullable JsonNode rawResponse() {
+		if (this.rawResponse == null && this.rawResponseBytes != null) {
+			return JsonMapper.shared().readTree(this.rawResponseBytes);
+		}
+		return this.rawResponse;
+	}
+
+	/**
+	 * This batch keeping its response as bytes rather than as a tree, to be kept in a
+	 * cache and shared by every caller.
+	 * @param json the response's JSON
+	 * @return a copy
+	 */
+	public Batch keptAs(byte[] json) {
+		return new Batch(this.id, this.provider, this.endpoint, this.model, this.inputFileId, this.completionWindow,
+				this.status, this.processingStatus, this.requestCounts, this.metadata, this.times, this.outputFileId,
+				this.errorFileId, this.errors, this.resultsUrl, this.usage, this.rawRequest, null, json);
+	}
 
 	/**
 	 * This batch with the files its results are read from.
@@ -45,7 +88,7 @@ public record Batch(String id, String provider, String endpoint, @Nullable Strin
 	public Batch withResultFiles(@Nullable String output, @Nullable String error) {
 		return new Batch(this.id, this.provider, this.endpoint, this.model, this.inputFileId, this.completionWindow,
 				this.status, this.processingStatus, this.requestCounts, this.metadata, this.times, output, error,
-				this.errors, this.resultsUrl, this.usage, this.rawRequest, this.rawResponse);
+				this.errors, this.resultsUrl, this.usage, this.rawRequest, this.rawResponse, this.rawResponseBytes);
 	}
 
 }

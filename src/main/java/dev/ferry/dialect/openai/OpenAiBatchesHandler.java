@@ -75,8 +75,14 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 		return this.resolver.registry().defaultProvider();
 	}
 
-	/** Same-format traffic passes the upstream's object through untouched. */
-	private static JsonNode render(BatchProvider provider, Batch batch) {
+	/**
+	 * Same-format traffic passes the upstream's object through untouched: as the bytes a
+	 * status cache keeps, written as they are, or as the tree just read.
+	 */
+	private static Object render(BatchProvider provider, Batch batch) {
+		if (OpenAiObjects.sameFormat(provider) && batch.rawResponseBytes() != null) {
+			return batch.rawResponseBytes();
+		}
 		if (OpenAiObjects.sameFormat(provider) && batch.rawResponse() != null) {
 			return batch.rawResponse();
 		}

@@ -55,7 +55,7 @@ public final class AnthropicClient {
 
 	private final UpstreamRetries retries;
 
-	private final BatchStatusCache<JsonNode> statuses;
+	private final BatchStatusCache<KeptBatch> statuses;
 
 	AnthropicClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
 		this.name = name;
@@ -66,8 +66,10 @@ public final class AnthropicClient {
 		this.mapper = mapper;
 		this.errors = new AnthropicUpstreamErrors(name, mapper);
 		this.retries = new UpstreamRetries(name, properties.retry());
-		this.statuses = new BatchStatusCache<>(properties.statusCache(), (batch) -> batch,
-				(batch) -> "ended".equals(AnthropicWire.text(batch, "processing_status")));
+		this.statuses = new BatchStatusCache<>(properties.statusCache(),
+				(batch) -> new KeptBatch(mapper.writeValueAsBytes(batch),
+						"ended".equals(AnthropicWire.text(batch, "processing_status"))),
+				KeptBatch::ended);
 	}
 
 	/**
@@ -106,7 +108,7 @@ public final class AnthropicClient {
 	 */
 	public Mono<JsonNode> retrieve(String batchId) {
 		return this.statuses.get(batchId, () -> read(this.client.get().uri("/v1/messages/batches/{id}", batchId)))
-			.map(JsonNode::deepCopy);
+			.map((kept) -> this.mapper.readTree(kept.json()));
 	}
 
 	/**
@@ -222,6 +224,13 @@ public final class AnthropicClient {
 	 */
 	String apiVersion() {
 		return this.apiVersion;
+	}
+
+	/**
+	 * A MessageBatch as a status cache keeps it: its JSON, read into a new tree for each
+	 * caller, who may change it.
+	 */
+	private record KeptBatch(byte[] json, boolean ended) {
 	}
 
 }

@@ -69,7 +69,8 @@ class OpenAiProvider implements BatchProvider {
 		this.keys = new KeyRotation(setup.properties().keys());
 		this.errors = new OpenAiUpstreamErrors(this.name, this.mapper);
 		this.retries = new UpstreamRetries(this.name, setup.properties().retry());
-		this.statuses = new BatchStatusCache<>(setup.properties().statusCache(), (node) -> toBatch(node, null),
+		this.statuses = new BatchStatusCache<>(setup.properties().statusCache(),
+				(node) -> toBatch(node, null).keptAs(this.mapper.writeValueAsBytes(node)),
 				(batch) -> batch.status().isTerminal());
 	}
 
