@@ -86,6 +86,27 @@ class GeminiIntegrationTests {
 		assertThat(gemini.violations()).isEmpty();
 	}
 
+	/**
+	 * Lets the usage recorder finish reading the results of the batches this test ended,
+	 * in the background, so that its downloads do not reach the next test's replica
+	 * script: done once the recorded usage has not moved for a second.
+	 */
+	@AfterEach
+	void usageSettles() throws InterruptedException {
+		long seen = usageRequests();
+		long stableSince = System.nanoTime();
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (System.nanoTime() - stableSince < Duration.ofSeconds(1).toNanos()) {
+			assertThat(System.nanoTime()).as("usage recording settles").isLessThan(deadline);
+			Thread.sleep(100);
+			long now = usageRequests();
+			if (now != seen) {
+				seen = now;
+				stableSince = System.nanoTime();
+			}
+		}
+	}
+
 	@Test
 	void uploadsTranslatedKeyedLinesThenCreatesTheBatchAndReadsItsResponses() throws Exception {
 		OpenAIClient client = OpenAiClients.ferry(this.port, "gemini");
