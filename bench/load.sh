@@ -2,7 +2,8 @@
 # Load test on this machine: the upstream stub, Ferry (capped at a 256 MB heap) and the
 # open-loop driver, each in its own process, all on 127.0.0.1.
 # Usage: bench/load.sh [rate/s, default 2000] [seconds per run, default 20] [connections, default 256]
-# FERRY_ARGS adds arguments to Ferry's command line, for experiments with its settings.
+# FERRY_ARGS adds arguments to Ferry's command line, for experiments with its settings;
+# FERRY_JAR runs another build's jar (default target/ferry.jar), to compare builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${1:-2000}
@@ -23,7 +24,7 @@ java -Xmx256m -cp "$CP" dev.ferry.bench.load.UpstreamStub $STUB_PORT > target/st
 STUB_PID=$!
 
 START=$(date +%s%N)
-java -Xmx256m -Xlog:gc:file=target/ferry-gc.log -jar target/ferry.jar --server.port=$FERRY_PORT --logging.level.root=warn --logging.level.dev.ferry.FerryApplication=info \
+java -Xmx256m -Xlog:gc:file=target/ferry-gc.log -jar "${FERRY_JAR:-target/ferry.jar}" --server.port=$FERRY_PORT --logging.level.root=warn --logging.level.dev.ferry.FerryApplication=info \
   --ferry.storage.path="$STORAGE" \
   --ferry.providers.openai.base-url=http://127.0.0.1:$STUB_PORT/v1 \
   --ferry.providers.openai.api-key=sk-stub \
