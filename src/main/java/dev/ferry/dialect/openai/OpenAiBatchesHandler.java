@@ -80,11 +80,13 @@ class OpenAiBatchesHandler implements BatchApiRoutes.Batches {
 	 * status cache keeps, written as they are, or as the tree just read.
 	 */
 	private static Object render(BatchProvider provider, Batch batch) {
-		if (OpenAiObjects.sameFormat(provider) && batch.rawResponseBytes() != null) {
-			return batch.rawResponseBytes();
-		}
-		if (OpenAiObjects.sameFormat(provider) && batch.rawResponse() != null) {
-			return batch.rawResponse();
+		if (OpenAiObjects.sameFormat(provider)) {
+			if (batch.rawResponseBytes() != null) {
+				return batch.rawResponseBytes();
+			}
+			if (batch.rawResponse() != null) {
+				return batch.rawResponse();
+			}
 		}
 		return OpenAiObjects.batchToWire(batch);
 	}

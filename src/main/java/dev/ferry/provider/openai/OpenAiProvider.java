@@ -15,7 +15,6 @@ import dev.ferry.auth.KeyRotation;
 import dev.ferry.batch.Batch;
 import dev.ferry.batch.BatchPage;
 import dev.ferry.batch.BatchProvider;
-import dev.ferry.batch.BatchStatus;
 import dev.ferry.batch.CreateBatch;
 import dev.ferry.batch.FileContent;
 import dev.ferry.batch.FileDeleted;
