@@ -1,5 +1,7 @@
 package dev.ferry.results;
 
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.function.Consumer;
 
 import reactor.core.publisher.Flux;
@@ -9,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
@@ -41,7 +44,7 @@ public final class JsonLines {
 	public static Flux<JsonLine> frame(Flux<DataBuffer> buffers, int maxLineBytes, long startOffset) {
 		return Flux.defer(() -> {
 			LineSplitter splitter = new LineSplitter(maxLineBytes, startOffset);
-			return buffers.concatMapIterable((buffer) -> splitter.feed(consume(buffer)))
+			return buffers.concatMapIterable((buffer) -> feed(splitter, buffer))
 				.concatWith(Mono.fromSupplier(splitter::finish).flatMapIterable((lines) -> lines));
 		});
 	}
@@ -90,11 +93,19 @@ public final class JsonLines {
 		return DefaultDataBufferFactory.sharedInstance.wrap(line);
 	}
 
-	private static byte[] consume(DataBuffer buffer) {
+	/**
+	 * Feeds a buffer's bytes to the splitter, straight from its array when it is on the
+	 * heap (the spool's buffers are), and releases it.
+	 */
+	private static List<JsonLine> feed(LineSplitter splitter, DataBuffer buffer) {
 		try {
+			if (buffer instanceof DefaultDataBuffer heap && heap.getNativeBuffer().hasArray()) {
+				ByteBuffer bytes = heap.getNativeBuffer();
+				return splitter.feed(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+			}
 			byte[] bytes = new byte[buffer.readableByteCount()];
 			buffer.read(bytes);
-			return bytes;
+			return splitter.feed(bytes);
 		}
 		finally {
 			DataBufferUtils.release(buffer);

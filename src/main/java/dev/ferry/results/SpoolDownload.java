@@ -1,7 +1,10 @@
 package dev.ferry.results;
 
 import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,6 +32,11 @@ final class SpoolDownload {
 
 	private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
+	private static final int FOLLOW_SLICE = 64 * 1024;
+
+	/** Marks where a reader has fallen behind into a written segment. */
+	private static final DataBuffer ENDED = DefaultDataBufferFactory.sharedInstance.allocateBuffer(0);
+
 	private final ResultSpools spools;
 
 	private final String name;
@@ -41,7 +49,7 @@ final class SpoolDownload {
 
 	private volatile BlobVersion leaseVersion;
 
-	/** The segment being filled; a new array for each, so a reader's copy is stable. */
+	/** The segment being filled; a new array for each, so a reader's view is stable. */
 	private byte[] current;
 
 	private int fill;
@@ -99,24 +107,31 @@ final class SpoolDownload {
 	 * The bytes from a position in the current segment on, as they arrive; completes when
 	 * the position falls into a segment already written (read it from the store), when
 	 * the download ends, or when it loses its lease.
+	 *
+	 * <p>
+	 * The bytes are views of the segment, not copies: a segment's bytes never change once
+	 * received, and a full segment is replaced by a new array. Views are at most
+	 * {@value #FOLLOW_SLICE} bytes, so a reader far behind the download takes what it
+	 * needs a slice at a time.
 	 */
 	Flux<DataBuffer> follow(long start) {
 		long[] position = { start };
-		return this.progress.asFlux().onBackpressureLatest().<DataBuffer>handle((tick, sink) -> {
+		return this.progress.asFlux().onBackpressureLatest().<DataBuffer>concatMapIterable((tick) -> {
 			synchronized (this) {
 				if (position[0] < this.segmentStart) {
-					sink.complete();
-					return;
+					return List.of(ENDED);
 				}
-				long available = this.segmentStart + this.fill;
-				if (position[0] < available) {
-					int from = (int) (position[0] - this.segmentStart);
-					byte[] copy = Arrays.copyOfRange(this.current, from, this.fill);
-					position[0] += copy.length;
-					sink.next(DefaultDataBufferFactory.sharedInstance.wrap(copy));
+				List<DataBuffer> slices = new ArrayList<>(1);
+				int from = (int) (position[0] - this.segmentStart);
+				for (; from < this.fill; from += FOLLOW_SLICE) {
+					int length = Math.min(FOLLOW_SLICE, this.fill - from);
+					slices.add(DefaultDataBufferFactory.sharedInstance
+						.wrap(ByteBuffer.wrap(this.current, from, length).slice()));
+					position[0] += length;
 				}
+				return slices;
 			}
-		}).onErrorResume(LeaseLost.class, (lost) -> Flux.empty());
+		}, 1).takeWhile((slice) -> slice != ENDED).onErrorResume(LeaseLost.class, (lost) -> Flux.empty());
 	}
 
 	void cancel() {

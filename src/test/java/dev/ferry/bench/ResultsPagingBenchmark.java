@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
@@ -40,6 +41,11 @@ class ResultsPagingBenchmark {
 
 	private static final int BIG_LINES = Integer.getInteger("bench.lines", 1_000_000);
 
+	/**
+	 * The lines of the output paged through before measuring, to see a warm JIT's pace.
+	 */
+	private static final int WARM_UP_LINES = Integer.getInteger("bench.warm-up-lines", 1_000);
+
 	private static final int LINE_BYTES = 1070;
 
 	private static final int PAGE = 1000;
@@ -54,12 +60,19 @@ class ResultsPagingBenchmark {
 	void pagesThroughAGigabyteUnderA256MegabyteHeap() throws Exception {
 		ResultsUpstream results = new ResultsUpstream().completed("batch_1g", BIG_LINES, 0, LINE_BYTES)
 			.completed("batch_1m", 1_000, 0, LINE_BYTES)
-			.completed("batch_warmup", 1_000, 0, LINE_BYTES);
+			.completed("batch_warmup", WARM_UP_LINES, 0, LINE_BYTES);
 		try (MockWebServer upstream = MockUpstreams.started()) {
 			upstream.setDispatcher(results);
 			Path work = Files.createTempDirectory("ferry-bench");
 			Path gcLog = work.resolve("gc.log");
-			FerryProcess ferry = FerryProcess.start(work, List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog),
+			List<String> options = new ArrayList<>(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog));
+			// -Dbench.gateway-options="-XX:StartFlightRecording=filename=/tmp/ferry.jfr",
+			// say
+			options.addAll(List.of(System.getProperty("bench.gateway-options", "").split(" "))
+				.stream()
+				.filter((option) -> !option.isBlank())
+				.toList());
+			FerryProcess ferry = FerryProcess.start(work, options,
 					"--ferry.providers.openai.base-url=" + upstream.url("/v1"),
 					"--ferry.providers.openai.api-key=sk-bench");
 			try {
@@ -67,7 +80,7 @@ class ResultsPagingBenchmark {
 				// The first request of a fresh JVM pays for class loading and JIT; not
 				// measured.
 				timeToFirstPage(base, "batch_warmup");
-				traverse(base, "batch_warmup", 1_000);
+				traverse(base, "batch_warmup", WARM_UP_LINES);
 				long smallFirst = timeToFirstPage(base, "batch_1m");
 				long bigFirst = timeToFirstPage(base, "batch_1g");
 				long started = System.nanoTime();
@@ -84,9 +97,12 @@ class ResultsPagingBenchmark {
 					outputBytes += ResultsUpstream.outputLineLength(i, LINE_BYTES);
 				}
 				long smallBytes = 0;
+				// The 1 MB output and the warm-up, each downloaded once.
 				for (int i = 1; i <= 1_000; i++) {
-					// The 1 MB output and the warm-up, each downloaded once.
-					smallBytes += 2L * ResultsUpstream.outputLineLength(i, LINE_BYTES);
+					smallBytes += ResultsUpstream.outputLineLength(i, LINE_BYTES);
+				}
+				for (int i = 1; i <= WARM_UP_LINES; i++) {
+					smallBytes += ResultsUpstream.outputLineLength(i, LINE_BYTES);
 				}
 				double readRatio = (double) (results.bytesSent() - smallBytes) / outputBytes;
 				int downloads = results.outputDownloads("batch_1g");

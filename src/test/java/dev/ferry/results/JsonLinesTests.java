@@ -1,5 +1,6 @@
 package dev.ferry.results;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -10,6 +11,7 @@ import reactor.test.StepVerifier;
 import dev.ferry.support.TrackedBuffers;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +26,17 @@ class JsonLinesTests {
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 		this.buffers.assertAllReleased();
+	}
+
+	@Test
+	void framesHeapViewsOfALargerArrayInPlace() {
+		// How the spool hands out what a download has received: views, not copies.
+		byte[] segment = "--{\"a\":1}\n{\"b\":2}\n--".getBytes(StandardCharsets.UTF_8);
+		Flux<DataBuffer> views = Flux.just(view(segment, 2, 8), view(segment, 10, 8));
+		StepVerifier.create(JsonLines.frame(views, 1024))
+			.expectNext(new JsonLine(1, "{\"a\":1}", 8), new JsonLine(2, "{\"b\":2}", 16))
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
 	}
 
 	@Test
@@ -68,6 +81,10 @@ class JsonLinesTests {
 
 	private Flux<DataBuffer> chunks(String... parts) {
 		return Flux.fromArray(parts).map(this.buffers::of);
+	}
+
+	private static DataBuffer view(byte[] bytes, int offset, int length) {
+		return DefaultDataBufferFactory.sharedInstance.wrap(ByteBuffer.wrap(bytes, offset, length).slice());
 	}
 
 	private DataBuffer copy(byte[] bytes, int from, int to) {

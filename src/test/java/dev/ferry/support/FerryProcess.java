@@ -41,7 +41,11 @@ public final class FerryProcess implements AutoCloseable {
 		assertThat(jar).as("build the jar first: mvn -DskipTests package").exists();
 		int port = freePort();
 		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		// -Dferry.process.java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java runs it on
+		// another
+		// JDK
+		command.add(System.getProperty("ferry.process.java",
+				Path.of(System.getProperty("java.home"), "bin", "java").toString()));
 		command.addAll(jvmOptions);
 		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
 				"--ferry.storage.path=" + work.resolve("storage"), "--logging.level.root=WARN"));

@@ -56,6 +56,8 @@ class UnifiedResultsHandler {
 
 	private final MeterRegistry meters;
 
+	private final JsonMapper mapper;
+
 	UnifiedResultsHandler(BatchService service, ProviderResolver resolver, ResultCursors cursors, ResultSpools spools,
 			JsonMapper mapper, FerryProperties properties, MeterRegistry meters) {
 		this.service = service;
@@ -65,6 +67,7 @@ class UnifiedResultsHandler {
 		this.items = new ResultItems(mapper);
 		this.maxLineBytes = (int) properties.files().maxLineSize().toBytes();
 		this.meters = meters;
+		this.mapper = mapper;
 	}
 
 	Mono<ServerResponse> results(ServerRequest request) {
@@ -95,9 +98,10 @@ class UnifiedResultsHandler {
 				String next = (page.hasMore() && last != null) ? this.cursors.encode(
 						new Cursor(provider.name(), batchId, start.items() + page.items().size(), last.line().end()))
 						: null;
-				return JsonResponses.ok(new UnifiedResultsPage(batchId,
-						page.items().stream().map((item) -> new RawValue(item.json())).toList(), page.hasMore(), next,
-						extra));
+				return JsonResponses.okLarge(this.mapper,
+						new UnifiedResultsPage(batchId,
+								page.items().stream().map((item) -> new RawValue(item.json())).toList(), page.hasMore(),
+								next, extra));
 			});
 		});
 	}
