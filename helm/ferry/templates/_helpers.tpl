@@ -103,4 +103,7 @@ follow-up call on another replica fails or does the work twice.
 {{- if and (eq .Values.storage.type "s3") (not .Values.storage.s3.bucket) }}
 {{- fail "ferry: storage.type=s3 needs storage.s3.bucket" }}
 {{- end }}
+{{- if and .Values.ferry.console.enabled (not (include "ferry.gatewayKeyNames" . | fromJsonArray)) }}
+{{- fail "ferry: ferry.console.enabled needs a gateway key to sign in with: set secrets.gatewayKeys (or secrets.existingGatewayKeys)" }}
+{{- end }}
 {{- end }}

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.ferry.batch.ApiError;
 import dev.ferry.batch.Sha256;
@@ -37,6 +38,22 @@ public final class GatewayKeys {
 			this.byDigest.put(digest,
 					new Gateway(key.name(), Set.copyOf(key.providers()), key.teamName(), key.admin()));
 		}
+	}
+
+	/**
+	 * The teams the configured keys belong to.
+	 * @return the team names
+	 */
+	public Set<String> teams() {
+		return this.byDigest.values().stream().map(Gateway::team).collect(Collectors.toUnmodifiableSet());
+	}
+
+	/**
+	 * Whether any key is configured.
+	 * @return false when callers can only bring their own provider keys
+	 */
+	public boolean any() {
+		return !this.byDigest.isEmpty();
 	}
 
 	/**

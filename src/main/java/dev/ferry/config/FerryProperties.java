@@ -41,7 +41,15 @@ public record FerryProperties(@NotEmpty Map<String, @Valid ProviderProperties> p
 		@DefaultValue @Valid Auth auth, @DefaultValue @Valid Idempotency idempotency,
 		@DefaultValue @Valid Quotas quotas, @DefaultValue Map<String, Map<String, @Valid Price>> pricing,
 		@DefaultValue @Valid Webhooks webhooks, @DefaultValue @Valid Usage usage, @DefaultValue @Valid WarmUp warmUp,
-		@Nullable String defaultProvider) {
+		@DefaultValue Console console, @Nullable String defaultProvider) {
+
+	/**
+	 * The batch console at {@code /console}.
+	 *
+	 * @param enabled whether Ferry serves it; it needs gateway keys to sign in with
+	 */
+	public record Console(@DefaultValue("false") boolean enabled) {
+	}
 
 	/**
 	 * The warm-up each replica runs before it reports ready (see {@code WarmUp}).

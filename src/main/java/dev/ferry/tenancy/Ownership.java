@@ -1,6 +1,8 @@
 package dev.ferry.tenancy;
 
 import java.time.Clock;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -202,6 +204,21 @@ public class Ownership {
 	}
 
 	/**
+	 * The batches gateway keys of some teams created at some providers, newest first,
+	 * read from the teams' indexes.
+	 * @param teams the teams
+	 * @param providers the providers
+	 * @return the batches, as the indexes have them
+	 */
+	public Flux<Created> created(Collection<String> teams, Collection<String> providers) {
+		return Flux.fromIterable(teams)
+			.flatMap((team) -> Flux.fromIterable(providers)
+				.flatMap((provider) -> this.blobs.list(teamFolder(team, Kind.BATCH, provider))
+					.map((entry) -> Created.of(team, provider, entry)), 4))
+			.sort(Created.NEWEST_FIRST);
+	}
+
+	/**
 	 * Forgets who owned a deleted object.
 	 * @param kind batch or file
 	 * @param provider the provider name
@@ -276,6 +293,33 @@ public class Ownership {
 		/** The owner of what this object's creation brings with it. */
 		Owner inherited() {
 			return new Owner(this.team, null, null, null);
+		}
+
+	}
+
+	/**
+	 * A batch as its team's index has it.
+	 *
+	 * @param team the team
+	 * @param provider the provider
+	 * @param nativeId the batch's native id
+	 * @param createdAt when it was recorded, in epoch milliseconds
+	 */
+	public record Created(String team, String provider, String nativeId, long createdAt) {
+
+		/**
+		 * Newest first; the same instant by provider and id, so that pages never overlap.
+		 */
+		public static final Comparator<Created> NEWEST_FIRST = Comparator.comparingLong(Created::createdAt)
+			.reversed()
+			.thenComparing(Created::provider)
+			.thenComparing(Created::nativeId);
+
+		/** An index entry, {@code <millis>-<id>}, read back. */
+		static Created of(String team, String provider, String entry) {
+			int dash = entry.indexOf('-');
+			return new Created(team, provider, BlobKeys.text(entry.substring(dash + 1)),
+					Long.parseLong(entry.substring(0, dash)));
 		}
 
 	}

@@ -187,6 +187,25 @@ class HelmChartTests {
 	}
 
 	@Test
+	void servesTheConsoleWhenAskedAndOnlyWithAGatewayKeyToSignInWith() {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.console.enabled", true)
+			.set("secrets.gatewayKeys.ops", "ferry-ops-key-000000000001")
+			.call();
+		assertThat(rendered).contains("console:\n        enabled: true");
+		assertThat(new Helm(CHART).template().withName("ferry").withKubeVersion(KUBE_VERSION).call())
+			.as("off by default")
+			.doesNotContain("console:");
+		assertThatThrownBy(() -> new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("ferry.console.enabled", true)
+			.call()).hasMessageContaining("ferry.console.enabled needs a gateway key");
+	}
+
+	@Test
 	void takesVertexWithItsProjectAndBucket() {
 		String rendered = new Helm(CHART).template()
 			.withName("ferry")

@@ -16,7 +16,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * Renders errors in the unified envelope:
  * {@code {"error":{message,type,param,code},"extra_fields":{provider}}}.
  */
-final class UnifiedErrorRenderer implements ErrorRenderer {
+public final class UnifiedErrorRenderer implements ErrorRenderer {
 
 	@Override
 	public Mono<ServerResponse> render(ApiError error, ServerRequest request) {

@@ -45,6 +45,12 @@ class UnifiedApiIntegrationTests {
 	}
 
 	@Test
+	void theConsoleIsOffByDefault() {
+		this.web.get().uri("/console/").exchange().expectStatus().isNotFound();
+		this.web.get().uri("/console/api/batches").exchange().expectStatus().isNotFound();
+	}
+
+	@Test
 	void runsAnInlineBatchToCompletion() throws Exception {
 		JsonNode created = json(this.web.post().uri("/v1/batches").contentType(MediaType.APPLICATION_JSON).bodyValue("""
 				{"model":"sandbox/echo-1","endpoint":"/v1/chat/completions","metadata":{"run":"nightly"},
