@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -50,14 +52,19 @@ public final class BatchStatusCache<T> {
 
 	private final Predicate<T> ended;
 
+	private final Counters counters;
+
 	/**
 	 * A cache for one provider.
 	 * @param settings the provider's TTLs and size
+	 * @param counters where hits and misses are counted
 	 * @param read reads an upstream batch object into what is kept, once per answer
 	 * @param ended whether a kept batch has reached a terminal state
 	 */
-	public BatchStatusCache(ProviderProperties.StatusCache settings, Function<JsonNode, T> read, Predicate<T> ended) {
+	public BatchStatusCache(ProviderProperties.StatusCache settings, Counters counters, Function<JsonNode, T> read,
+			Predicate<T> ended) {
 		this.settings = settings;
+		this.counters = counters;
 		this.read = read;
 		this.ended = ended;
 		this.kept = Caffeine.newBuilder()
@@ -82,8 +89,10 @@ public final class BatchStatusCache<T> {
 			Key key = new Key(batchId, credentialOf(CallerHeaders.from(context)));
 			Kept<T> hit = this.kept.getIfPresent(key);
 			if (hit != null) {
+				this.counters.hits().increment();
 				return Mono.just(hit.value());
 			}
+			this.counters.misses().increment();
 			return this.inFlight.join(key, key, () -> load.get().map(this.read), context, (batch) -> keep(key, batch))
 				.answer();
 		});
@@ -139,6 +148,29 @@ public final class BatchStatusCache<T> {
 
 	/** A kept value and how long it is kept. */
 	private record Kept<T>(T value, Duration ttl) {
+	}
+
+	/**
+	 * The retrieves one provider's cache answered from what it kept, and the others
+	 * (which joined a call under way or made one): {@code ferry.status.cache.requests}
+	 * with {@code result} {@code hit} or {@code miss}.
+	 *
+	 * @param hits answered from the cache
+	 * @param misses not
+	 */
+	public record Counters(Counter hits, Counter misses) {
+
+		/**
+		 * The counters of a provider.
+		 * @param meters the registry
+		 * @param provider the provider name
+		 * @return its counters
+		 */
+		public static Counters of(MeterRegistry meters, String provider) {
+			return new Counters(meters.counter("ferry.status.cache.requests", "provider", provider, "result", "hit"),
+					meters.counter("ferry.status.cache.requests", "provider", provider, "result", "miss"));
+		}
+
 	}
 
 }

@@ -128,7 +128,7 @@ public class UsageRecorder {
 								this.mapper.writeValueAsBytes(record))
 						.thenReturn(record))
 					.doOnNext((written) -> {
-						count(written);
+						count(written, batch.status());
 						this.settled.put(key, Boolean.TRUE);
 					}))));
 	}
@@ -207,8 +207,9 @@ public class UsageRecorder {
 	}
 
 	/** Counts a record in this replica's meters, which only its writer does. */
-	private void count(UsageRecord record) {
+	private void count(UsageRecord record, BatchStatus status) {
 		String[] tags = { "team", record.team(), "provider", record.provider(), "model", record.model() };
+		this.meters.counter("ferry.batches.ended", withTag(tags, "status", status.wireName())).increment();
 		this.meters.counter("ferry.batch.requests", tags).increment(record.requests());
 		this.meters.counter("ferry.batch.tokens", withType(tags, "input")).increment(record.inputTokens());
 		this.meters.counter("ferry.batch.tokens", withType(tags, "output")).increment(record.outputTokens());
@@ -219,10 +220,14 @@ public class UsageRecorder {
 	}
 
 	private static String[] withType(String[] tags, String type) {
-		String[] typed = java.util.Arrays.copyOf(tags, tags.length + 2);
-		typed[tags.length] = "type";
-		typed[tags.length + 1] = type;
-		return typed;
+		return withTag(tags, "type", type);
+	}
+
+	private static String[] withTag(String[] tags, String name, String value) {
+		String[] more = java.util.Arrays.copyOf(tags, tags.length + 2);
+		more[tags.length] = name;
+		more[tags.length + 1] = value;
+		return more;
 	}
 
 	private static String recordKey(String provider, String batchId) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.ProviderRegistry;
 import dev.ferry.config.FerryProperties;
@@ -203,6 +204,33 @@ class HelmChartTests {
 			.withKubeVersion(KUBE_VERSION)
 			.set("ferry.console.enabled", true)
 			.call()).hasMessageContaining("ferry.console.enabled needs a gateway key");
+	}
+
+	@Test
+	void shipsTheGrafanaDashboardForTheSidecarWhenAsked() throws IOException {
+		String rendered = new Helm(CHART).template()
+			.withName("ferry")
+			.withKubeVersion(KUBE_VERSION)
+			.set("grafanaDashboard.enabled", true)
+			.set("grafanaDashboard.namespace", "monitoring")
+			.call();
+		List<Map<String, Object>> dashboards = new ArrayList<>();
+		for (Object document : new Yaml().loadAll(rendered)) {
+			Map<String, Object> manifest = cast(document);
+			if (manifest != null && "ferry-dashboard".equals(at(manifest, "metadata").get("name"))) {
+				dashboards.add(manifest);
+			}
+		}
+		assertThat(dashboards).hasSize(1);
+		Map<String, Object> dashboard = dashboards.get(0);
+		assertThat(at(dashboard, "metadata")).containsEntry("namespace", "monitoring");
+		assertThat(at(dashboard, "metadata", "labels")).containsEntry("grafana_dashboard", "1");
+		JsonMapper json = JsonMapper.builder().build();
+		assertThat(json.readTree((String) at(dashboard, "data").get("ferry.json")))
+			.isEqualTo(json.readTree(Files.readString(CHART.resolve("dashboards/ferry.json"))));
+		assertThat(new Helm(CHART).template().withName("ferry").withKubeVersion(KUBE_VERSION).call())
+			.as("off by default")
+			.doesNotContain("ferry-dashboard");
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package dev.ferry.upstream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -24,10 +25,15 @@ class BatchStatusCacheTests {
 
 	private final AtomicInteger reads = new AtomicInteger();
 
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final BatchStatusCache.Counters counters = BatchStatusCache.Counters.of(this.meters, "openai");
+
 	@RepeatedTest(20)
 	void zeroTtlsKeepNothingOnceTheCallEnds() {
 		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), this::read, (batch) -> true);
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ZERO, 100), this.counters, this::read,
+				(batch) -> true);
 		for (int i = 0; i < 5; i++) {
 			assertThat(cache.get("batch_1", this::load).block(Duration.ofSeconds(5)).path("n").asInt())
 				.isEqualTo(i + 1);
@@ -37,7 +43,7 @@ class BatchStatusCacheTests {
 	@RepeatedTest(5)
 	void anEndedBatchIsReadOnceAndKeptWithoutCallingOrReadingAgain() {
 		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), this::read,
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), this.counters, this::read,
 				(batch) -> true);
 		JsonNode first = cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		JsonNode second = cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
@@ -45,13 +51,15 @@ class BatchStatusCacheTests {
 		assertThat(this.reads).as("a hit neither calls nor reads").hasValue(1);
 		assertThat(second).isSameAs(first);
 		assertThat(second.path("read").asBoolean()).isTrue();
+		assertThat(this.meters.get("ferry.status.cache.requests").tag("result", "hit").counter().count()).isEqualTo(1);
+		assertThat(this.meters.get("ferry.status.cache.requests").tag("result", "miss").counter().count()).isEqualTo(1);
 	}
 
 	@Test
 	void aRunningBatchIsKeptForItsTtlOnly() throws InterruptedException {
 		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
-				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofHours(1), 100), this::read,
-				(batch) -> false);
+				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofHours(1), 100), this.counters,
+				this::read, (batch) -> false);
 		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		assertThat(this.loads).hasValue(1);
@@ -63,7 +71,7 @@ class BatchStatusCacheTests {
 	@Test
 	void aChangeDropsOnlyTheChangedBatch() {
 		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
-				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), this::read,
+				new ProviderProperties.StatusCache(Duration.ZERO, Duration.ofHours(1), 100), this.counters, this::read,
 				(batch) -> true);
 		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		cache.get("batch_2", this::load).block(Duration.ofSeconds(5));
@@ -80,8 +88,8 @@ class BatchStatusCacheTests {
 	@RepeatedTest(10)
 	void aChangeDropsAViewThatWasKeptAgainAfterExpiring() throws InterruptedException {
 		BatchStatusCache<JsonNode> cache = new BatchStatusCache<>(
-				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofMillis(50), 100), this::read,
-				(batch) -> true);
+				new ProviderProperties.StatusCache(Duration.ofMillis(50), Duration.ofMillis(50), 100), this.counters,
+				this::read, (batch) -> true);
 		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));
 		Thread.sleep(100);
 		cache.get("batch_1", this::load).block(Duration.ofSeconds(5));

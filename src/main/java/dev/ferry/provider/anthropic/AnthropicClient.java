@@ -1,5 +1,6 @@
 package dev.ferry.provider.anthropic;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -57,7 +58,8 @@ public final class AnthropicClient {
 
 	private final BatchStatusCache<KeptBatch> statuses;
 
-	AnthropicClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper) {
+	AnthropicClient(String name, WebClient client, ProviderProperties properties, JsonMapper mapper,
+			MeterRegistry meters) {
 		this.name = name;
 		this.baseUrl = properties.requiredBaseUrl(name);
 		this.client = client;
@@ -66,7 +68,7 @@ public final class AnthropicClient {
 		this.mapper = mapper;
 		this.errors = new AnthropicUpstreamErrors(name, mapper);
 		this.retries = new UpstreamRetries(name, properties.retry());
-		this.statuses = new BatchStatusCache<>(properties.statusCache(),
+		this.statuses = new BatchStatusCache<>(properties.statusCache(), BatchStatusCache.Counters.of(meters, name),
 				(batch) -> new KeptBatch(mapper.writeValueAsBytes(batch),
 						"ended".equals(AnthropicWire.text(batch, "processing_status"))),
 				KeptBatch::ended);

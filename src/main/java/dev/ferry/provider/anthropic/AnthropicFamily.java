@@ -1,5 +1,6 @@
 package dev.ferry.provider.anthropic;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 
 import java.time.Clock;
@@ -58,9 +59,12 @@ class AnthropicFamily implements ProviderFamily {
 
 	private final int maxLineBytes;
 
+	private final MeterRegistry meters;
+
 	AnthropicFamily(WebClient.Builder builder, JsonMapper mapper, KeptBatches kept, BlobStore blobs,
-			FerryProperties properties) {
+			FerryProperties properties, MeterRegistry meters) {
 		this.builder = builder;
+		this.meters = meters;
 		this.mapper = mapper;
 		this.kept = kept;
 		this.blobs = blobs;
@@ -85,7 +89,7 @@ class AnthropicFamily implements ProviderFamily {
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
 		AnthropicClient client = new AnthropicClient(name, UpstreamClients.create(name, properties, this.builder),
-				properties, this.mapper);
+				properties, this.mapper, this.meters);
 		ChatToMessages translator = new ChatToMessages(this.mapper, properties.defaultMaxTokens());
 		return new AnthropicProvider(name, client, this.kept,
 				new HeldFiles(name, this.blobs, this.mapper, this.maxLineBytes, Clock.systemUTC()),

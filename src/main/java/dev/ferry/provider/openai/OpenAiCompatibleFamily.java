@@ -3,6 +3,7 @@ package dev.ferry.provider.openai;
 import java.net.URI;
 import java.util.function.Function;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -74,8 +75,8 @@ final class OpenAiCompatibleFamily implements ProviderFamily {
 	@Override
 	public BatchProvider create(String name, ProviderProperties properties) {
 		WebClient client = UpstreamClients.create(name, properties, this.tools.builder());
-		return this.adapter.apply(
-				new Setup(name, this.descriptor, client, properties, this.tools.mapper(), this.tools.maxLineBytes()));
+		return this.adapter.apply(new Setup(name, this.descriptor, client, properties, this.tools.mapper(),
+				this.tools.maxLineBytes(), this.tools.meters()));
 	}
 
 	/**
@@ -85,7 +86,7 @@ final class OpenAiCompatibleFamily implements ProviderFamily {
 	 * @param mapper the JSON mapper
 	 * @param maxLineBytes the longest JSONL line Ferry reads
 	 */
-	record Tools(WebClient.Builder builder, JsonMapper mapper, int maxLineBytes) {
+	record Tools(WebClient.Builder builder, JsonMapper mapper, int maxLineBytes, MeterRegistry meters) {
 	}
 
 }

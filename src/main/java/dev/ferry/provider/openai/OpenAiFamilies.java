@@ -1,5 +1,6 @@
 package dev.ferry.provider.openai;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -31,9 +32,9 @@ class OpenAiFamilies {
 
 	private final OpenAiCompatibleFamily.Tools tools;
 
-	OpenAiFamilies(WebClient.Builder builder, JsonMapper mapper, FerryProperties properties) {
-		this.tools = new OpenAiCompatibleFamily.Tools(builder, mapper,
-				(int) properties.files().maxLineSize().toBytes());
+	OpenAiFamilies(WebClient.Builder builder, JsonMapper mapper, FerryProperties properties, MeterRegistry meters) {
+		this.tools = new OpenAiCompatibleFamily.Tools(builder, mapper, (int) properties.files().maxLineSize().toBytes(),
+				meters);
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package dev.ferry.provider.openai;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -69,6 +70,7 @@ class OpenAiProvider implements BatchProvider {
 		this.errors = new OpenAiUpstreamErrors(this.name, this.mapper);
 		this.retries = new UpstreamRetries(this.name, setup.properties().retry());
 		this.statuses = new BatchStatusCache<>(setup.properties().statusCache(),
+				BatchStatusCache.Counters.of(setup.meters(), this.name),
 				(node) -> toBatch(node, null).keptAs(this.mapper.writeValueAsBytes(node)),
 				(batch) -> batch.status().isTerminal());
 	}
@@ -271,7 +273,7 @@ class OpenAiProvider implements BatchProvider {
 	 * @param maxLineBytes the longest JSONL line Ferry reads
 	 */
 	record Setup(String name, ProviderDescriptor descriptor, WebClient client, ProviderProperties properties,
-			JsonMapper mapper, int maxLineBytes) {
+			JsonMapper mapper, int maxLineBytes, MeterRegistry meters) {
 
 		/**
 		 * This setup with another client.
@@ -279,7 +281,8 @@ class OpenAiProvider implements BatchProvider {
 		 * @return a copy
 		 */
 		Setup withClient(WebClient other) {
-			return new Setup(this.name, this.descriptor, other, this.properties, this.mapper, this.maxLineBytes);
+			return new Setup(this.name, this.descriptor, other, this.properties, this.mapper, this.maxLineBytes,
+					this.meters);
 		}
 
 	}
