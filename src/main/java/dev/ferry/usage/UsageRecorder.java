@@ -209,7 +209,6 @@ public class UsageRecorder {
 	/** Counts a record in this replica's meters, which only its writer does. */
 	private void count(UsageRecord record, BatchStatus status) {
 		String[] tags = { "team", record.team(), "provider", record.provider(), "model", record.model() };
-		this.meters.counter("ferry.batches.ended", withTag(tags, "status", status.wireName())).increment();
 		this.meters.counter("ferry.batch.requests", tags).increment(record.requests());
 		this.meters.counter("ferry.batch.tokens", withType(tags, "input")).increment(record.inputTokens());
 		this.meters.counter("ferry.batch.tokens", withType(tags, "output")).increment(record.outputTokens());
@@ -217,6 +216,7 @@ public class UsageRecorder {
 		if (record.costUsd() != null) {
 			this.meters.counter("ferry.batch.cost.usd", tags).increment(record.costUsd());
 		}
+		this.meters.counter("ferry.batches.ended", withTag(tags, "status", status.wireName())).increment();
 	}
 
 	private static String[] withType(String[] tags, String type) {

@@ -185,7 +185,9 @@ class GrafanaDashboardIntegrationTests {
 				.expectBody(String.class)
 				.returnResult()
 				.getResponseBody();
-			if (scrape.contains("ferry_batches_ended_total{")) {
+			// The recorder counts a batch's meters one after another: wait for all of
+			// them.
+			if (scrape.contains("ferry_batches_ended_total{") && scrape.contains("ferry_batch_cost_usd_total{")) {
 				return scrape;
 			}
 			assertThat(Instant.now()).as("the ended batch is recorded").isBefore(deadline);

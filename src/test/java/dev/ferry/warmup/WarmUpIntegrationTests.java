@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import dev.ferry.batch.ProviderRegistry;
@@ -43,6 +44,9 @@ class WarmUpIntegrationTests {
 	@Autowired
 	ReadinessWatch readiness;
 
+	@Autowired
+	MeterRegistry meters;
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("ferry.storage.path", storage::toString);
@@ -58,6 +62,9 @@ class WarmUpIntegrationTests {
 			.isAfterOrEqualTo(this.warmUp.endedAt);
 		assertThat(this.registry.find("ferry-warm-up")).as("its provider is gone").isNull();
 		assertThat(this.registry.names()).doesNotContain("ferry-warm-up");
+		assertThat(this.meters.find("http.client.requests").meters()).as("client metrics of the warm-up")
+			.isNotEmpty()
+			.allSatisfy((meter) -> assertThat(meter.getId().getTag("uri")).doesNotContain("batch_warm_up"));
 		try (Stream<Path> files = Files.walk(storage)) {
 			List<Path> written = files.filter(Files::isRegularFile)
 				.filter((file) -> !file.toString().contains("cursor"))
