@@ -1,7 +1,7 @@
 package dev.ferry.results;
 
-import java.time.Duration;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
