@@ -116,7 +116,6 @@ async function batchesView(view) {
   table.append(body);
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Older batches');
   view.replaceChildren(h('h1', {}, 'Batches'), h('div', { class: 'card' }, table, more));
-  const rows = new Map();
   let cursor = null;
 
   function row(entry, batch) {
@@ -133,17 +132,14 @@ async function batchesView(view) {
     let batch = null;
     try { batch = await api(batchPath(entry)); }
     catch (failure) { if (failure.status !== 404) throw failure; }
-    const next = row(entry, batch);
-    const old = rows.get(entry.id);
-    rows.set(entry.id, next);
-    return { next, old, active: batch !== null && !ENDED.has(batch.status) };
+    return row(entry, batch);
   }
 
   async function load(after, append) {
     const page = await api('/console/api/batches?limit=20' + (after ? '&after=' + encodeURIComponent(after) : ''));
     const shown = await Promise.all(page.data.map(show));
-    if (append) shown.forEach(({ next }) => body.append(next));
-    else body.replaceChildren(...shown.map(({ next }) => next));
+    if (append) body.append(...shown);
+    else body.replaceChildren(...shown);
     if (!append) cursor = page.next_cursor;
     more.hidden = !page.has_more;
     if (!body.children.length) body.append(h('tr', {}, h('td', { colspan: 7 }, 'No batches yet: create one through any of Ferry\u2019s APIs.')));

@@ -200,7 +200,7 @@ public class Ownership {
 	public Mono<Optional<Flux<String>>> owned(Kind kind, String provider) {
 		return confinedTo().map((team) -> team.map((name) -> this.blobs.list(teamFolder(name, kind, provider))
 			.sort((a, b) -> b.compareTo(a))
-			.map((entry) -> BlobKeys.text(entry.substring(entry.indexOf('-') + 1)))));
+			.map((entry) -> Created.of(name, provider, entry).nativeId())));
 	}
 
 	/**

@@ -210,17 +210,13 @@ public class UsageRecorder {
 	private void count(UsageRecord record, BatchStatus status) {
 		String[] tags = { "team", record.team(), "provider", record.provider(), "model", record.model() };
 		this.meters.counter("ferry.batch.requests", tags).increment(record.requests());
-		this.meters.counter("ferry.batch.tokens", withType(tags, "input")).increment(record.inputTokens());
-		this.meters.counter("ferry.batch.tokens", withType(tags, "output")).increment(record.outputTokens());
-		this.meters.counter("ferry.batch.tokens", withType(tags, "cached")).increment(record.cachedTokens());
+		this.meters.counter("ferry.batch.tokens", withTag(tags, "type", "input")).increment(record.inputTokens());
+		this.meters.counter("ferry.batch.tokens", withTag(tags, "type", "output")).increment(record.outputTokens());
+		this.meters.counter("ferry.batch.tokens", withTag(tags, "type", "cached")).increment(record.cachedTokens());
 		if (record.costUsd() != null) {
 			this.meters.counter("ferry.batch.cost.usd", tags).increment(record.costUsd());
 		}
 		this.meters.counter("ferry.batches.ended", withTag(tags, "status", status.wireName())).increment();
-	}
-
-	private static String[] withType(String[] tags, String type) {
-		return withTag(tags, "type", type);
 	}
 
 	private static String[] withTag(String[] tags, String name, String value) {

@@ -1,10 +1,10 @@
 package dev.ferry.provider.anthropic;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

@@ -1,10 +1,10 @@
 package dev.ferry.provider.anthropic;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.BatchProvider;

@@ -1,8 +1,8 @@
 package dev.ferry.provider.openai;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ferry.batch.CompletionWindows;

@@ -1,9 +1,9 @@
 package dev.ferry.provider.openai;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
