@@ -116,7 +116,6 @@ async function batchesView(view) {
   table.append(body);
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Older batches');
   view.replaceChildren(h('h1', {}, 'Batches'), h('div', { class: 'card' }, table, more));
-  let cursor = null;
 
   function row(entry, batch) {
     const cells = batch
@@ -135,27 +134,27 @@ async function batchesView(view) {
     return row(entry, batch);
   }
 
-  async function load(after, append) {
-    const page = await api('/console/api/batches?limit=20' + (after ? '&after=' + encodeURIComponent(after) : ''));
-    const shown = await Promise.all(page.data.map(show));
-    if (append) body.append(...shown);
-    else body.replaceChildren(...shown);
-    if (!append) cursor = page.next_cursor;
+  // Every page shown is read again on each look: new batches appear at the top, and the
+  // older pages opened with the button stay.
+  let pages = 1;
+  async function refresh() {
+    const shown = [];
+    let page = null;
+    for (let n = 0; n < pages && (page === null || page.has_more); n++) {
+      const after = page ? '&after=' + encodeURIComponent(page.next_cursor) : '';
+      page = await api('/console/api/batches?limit=20' + after);
+      shown.push(...await Promise.all(page.data.map(show)));
+    }
+    body.replaceChildren(...shown);
     more.hidden = !page.has_more;
-    if (!body.children.length) body.append(h('tr', {}, h('td', { colspan: 7 }, 'No batches yet: create one through any of Ferry\u2019s APIs.')));
-    return page;
+    if (!shown.length) body.append(h('tr', {}, h('td', { colspan: 7 }, 'No batches yet: create one through any of Ferry\u2019s APIs.')));
+    return shown.some((tr) => !ENDED.has(tr.dataset.status) && tr.dataset.status !== 'gone');
   }
 
   more.addEventListener('click', async () => {
-    const page = await load(cursor, true);
-    cursor = page.next_cursor;
+    pages++;
+    schedule(refresh, await refresh());
   });
-
-  // The first page is read again on every look, so that new batches appear at the top.
-  async function refresh() {
-    await load(null, false);
-    return [...body.querySelectorAll('tr[data-status]')].some((tr) => !ENDED.has(tr.dataset.status) && tr.dataset.status !== 'gone');
-  }
   schedule(refresh, await refresh());
 }
 

@@ -184,6 +184,30 @@ class ConsoleBrowserIntegrationTests {
 	}
 
 	@Test
+	void olderBatchesOpenedWithTheButtonStayThroughTheNextLook() throws Exception {
+		List<String> created = new ArrayList<>();
+		for (int i = 0; i < ConsoleApi.DEFAULT_LIMIT + 1; i++) {
+			created.add(create(1));
+			// The index orders by the millisecond of creation.
+			Thread.sleep(2);
+		}
+		String oldest = created.get(0);
+		// Signed out whatever ran before, then signed in afresh.
+		browser.get(base() + "/console/");
+		script("sessionStorage.clear();");
+		browser.navigate().refresh();
+		waitFor((page) -> visible(By.id("key"))).sendKeys(GatewayKey.KEY, Keys.ENTER);
+		waitFor((page) -> row(created.get(ConsoleApi.DEFAULT_LIMIT)));
+		assertThat(row(oldest)).as("past the first page").isNull();
+		waitFor((page) -> visible(By.xpath("//button[text()='Older batches']"))).click();
+		waitFor((page) -> row(oldest));
+		String looked = text(By.id("updates"));
+		waitFor((page) -> text(By.id("updates")).equals(looked) ? null : true);
+		assertThat(row(oldest)).as("still shown after the list was read again").isNotNull();
+		assertThat(row(created.get(ConsoleApi.DEFAULT_LIMIT))).isNotNull();
+	}
+
+	@Test
 	void aKeyOfAnotherTeamSeesNoneOfTheseBatchesAndOtherCredentialsAreRefused() throws Exception {
 		String batch = create(1);
 		JsonNode own = get("/console/api/batches", GatewayKey.KEY);
